@@ -1,0 +1,412 @@
+//! The `_fbc` (click id) and `_fbp` (browser id) cookies: parsing, validation, building, and the
+//! decision of what to write on a page view.
+//!
+//! Format (Meta, "ClickID and the fbp and fbc Parameters"): `fb.{subdomainIndex}.{creationTime}.{payload}`,
+//! optionally followed by `.{appendix}`, the fifth part Meta's parameter builder adds (8 base64url
+//! chars, or one of the legacy 2-char language tokens). The appendix is kept and written back
+//! verbatim, never stripped; the payload is the fourth part (not "after the last dot").
+//!
+//! - `_fbc`: payload = the `fbclid` of the ad click, case preserved exactly.
+//! - `_fbp`: payload = a random decimal number.
+//! - `creationTime` is Unix time in milliseconds: a 13-digit number.
+//!
+//! Validation checks, in this order, and reports the first failure: 4 or 5 parts
+//! ([`Error::CookieMissingParts`]), prefix `fb` ([`Error::CookieBadPrefix`]), subdomain index
+//! `0`, `1` or `2` ([`Error::CookieBadSubdomainIndex`]), time ([`Error::CookieTimeNotMillis`] for a
+//! 10-digit time, i.e. seconds; [`Error::CookieBadTime`] for anything else that is not a 13-digit
+//! number without a leading zero), payload ([`Error::CookieClickIdTooLong`] above
+//! [`MAX_CLICK_ID_LEN`]; [`Error::CookieBadPayload`] when empty or with characters outside
+//! `[A-Za-z0-9_-]` for `_fbc`, or not 1 to [`MAX_BROWSER_ID_LEN`] digits for `_fbp`), appendix
+//! ([`Error::CookieBadAppendix`]).
+
+use crate::Error;
+
+/// The longest click id accepted, in characters. Meta's fbclids are about 60 to 200 characters;
+/// Meta's own parameter builder ignores fbclids longer than 500, and so does capiflare.
+pub const MAX_CLICK_ID_LEN: usize = 500;
+
+/// The longest `_fbp` random number accepted, in digits. The Pixel writes about 10 digits, Meta's
+/// client parameter builder up to 18 (two 9-digit numbers concatenated).
+pub const MAX_BROWSER_ID_LEN: usize = 32;
+
+/// Legacy 2-char appendixes: the SDK language alone (PHP, Python, Java, Node.js, Ruby, client JS).
+const LEGACY_APPENDIXES: [&str; 6] = ["AQ", "Ag", "Aw", "BA", "BQ", "Bg"];
+
+/// A parsed `_fbc` or `_fbp` value.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FbCookie {
+    /// Which domain the cookie was set on: `com` = 0, `example.com` = 1, `www.example.com` = 2.
+    pub subdomain_index: u8,
+    /// When the cookie was created (or the click id first seen), Unix milliseconds.
+    pub creation_time_ms: u64,
+    /// The click id (`_fbc`, case preserved) or the random number (`_fbp`), as written.
+    pub payload: String,
+    /// The optional fifth part, kept verbatim.
+    pub appendix: Option<String>,
+}
+
+impl FbCookie {
+    /// The cookie value: `fb.{index}.{time}.{payload}` plus `.{appendix}` when there is one.
+    #[must_use]
+    pub fn to_cookie_value(&self) -> String {
+        let mut out = String::with_capacity(24 + self.payload.len());
+        out.push_str("fb.");
+        push_decimal(&mut out, u64::from(self.subdomain_index));
+        out.push('.');
+        push_decimal(&mut out, self.creation_time_ms);
+        out.push('.');
+        out.push_str(&self.payload);
+        if let Some(appendix) = &self.appendix {
+            out.push('.');
+            out.push_str(appendix);
+        }
+        out
+    }
+}
+
+#[derive(Clone, Copy)]
+enum Kind {
+    Click,
+    Browser,
+}
+
+/// Parses and validates an `_fbc` value; the payload is the click id (`fbclid`).
+///
+/// # Errors
+/// The first rule the value breaks (see the module documentation).
+pub fn parse_fbc(value: &str) -> Result<FbCookie, Error> {
+    parse(value, Kind::Click)
+}
+
+/// Parses and validates an `_fbp` value; the payload is the decimal random number.
+///
+/// # Errors
+/// The first rule the value breaks (see the module documentation).
+pub fn parse_fbp(value: &str) -> Result<FbCookie, Error> {
+    parse(value, Kind::Browser)
+}
+
+fn parse(value: &str, kind: Kind) -> Result<FbCookie, Error> {
+    let mut parts = value.split('.');
+    let (Some(prefix), Some(index), Some(time), Some(payload)) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return Err(Error::CookieMissingParts);
+    };
+    let appendix = parts.next();
+    if parts.next().is_some() {
+        return Err(Error::CookieMissingParts);
+    }
+    if prefix != "fb" {
+        return Err(Error::CookieBadPrefix);
+    }
+    let subdomain_index = match index {
+        "0" => 0,
+        "1" => 1,
+        "2" => 2,
+        _ => return Err(Error::CookieBadSubdomainIndex),
+    };
+    let creation_time_ms = parse_time(time)?;
+    check_payload(payload, kind)?;
+    if appendix.is_some_and(|a| !is_appendix(a)) {
+        return Err(Error::CookieBadAppendix);
+    }
+    Ok(FbCookie {
+        subdomain_index,
+        creation_time_ms,
+        payload: payload.to_owned(),
+        appendix: appendix.map(str::to_owned),
+    })
+}
+
+fn parse_time(s: &str) -> Result<u64, Error> {
+    if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(Error::CookieBadTime);
+    }
+    match s.len() {
+        13 if !s.starts_with('0') => Ok(s
+            .bytes()
+            .fold(0, |n, b| n * 10 + u64::from(b - b'0'))),
+        10 => Err(Error::CookieTimeNotMillis),
+        _ => Err(Error::CookieBadTime),
+    }
+}
+
+fn is_click_id_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_' || b == b'-'
+}
+
+fn check_payload(payload: &str, kind: Kind) -> Result<(), Error> {
+    let ok = match kind {
+        Kind::Click if payload.len() > MAX_CLICK_ID_LEN => return Err(Error::CookieClickIdTooLong),
+        Kind::Click => payload.bytes().all(is_click_id_byte),
+        Kind::Browser => {
+            payload.len() <= MAX_BROWSER_ID_LEN && payload.bytes().all(|b| b.is_ascii_digit())
+        }
+    };
+    if ok && !payload.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::CookieBadPayload)
+    }
+}
+
+fn is_appendix(a: &str) -> bool {
+    (a.len() == 8 && a.bytes().all(is_click_id_byte)) || LEGACY_APPENDIXES.contains(&a)
+}
+
+/// Builds a new `_fbc` value `fb.{index}.{now_ms}.{fbclid}` (no appendix: that belongs to Meta's
+/// parameter builder). `fbclid` is used exactly as given, never case-changed. An index above 2 is
+/// written as 2 ([`subdomain_index`] never returns more).
+///
+/// # Errors
+/// [`Error::CookieClickIdTooLong`] or [`Error::CookieBadPayload`] when `fbclid` is not a click id.
+pub fn build_fbc(subdomain_index: u8, now_ms: u64, fbclid: &str) -> Result<String, Error> {
+    check_payload(fbclid, Kind::Click)?;
+    Ok(build(subdomain_index, now_ms, fbclid))
+}
+
+/// Builds a new `_fbp` value `fb.{index}.{now_ms}.{random}`, `random` written in decimal. An index
+/// above 2 is written as 2.
+#[must_use]
+pub fn build_fbp(subdomain_index: u8, now_ms: u64, random: u32) -> String {
+    let mut digits = String::with_capacity(10);
+    push_decimal(&mut digits, u64::from(random));
+    build(subdomain_index, now_ms, &digits)
+}
+
+fn build(subdomain_index: u8, now_ms: u64, payload: &str) -> String {
+    FbCookie {
+        subdomain_index: subdomain_index.min(2),
+        creation_time_ms: now_ms,
+        payload: payload.to_owned(),
+        appendix: None,
+    }
+    .to_cookie_value()
+}
+
+fn push_decimal(out: &mut String, mut n: u64) {
+    let mut buf = [0u8; 20];
+    let mut len = 0;
+    for slot in buf.iter_mut().rev() {
+        *slot = b'0' + (n % 10) as u8;
+        n /= 10;
+        len += 1;
+        if n == 0 {
+            break;
+        }
+    }
+    let digits = buf.get(buf.len() - len..).unwrap_or_default();
+    out.extend(digits.iter().map(|&d| char::from(d)));
+}
+
+/// The subdomain index Meta expects for a cookie set on `cookie_domain`: the number of its labels
+/// minus one (`com` → 0, `example.com` → 1, `www.example.com` → 2), capped at 2. A leading or
+/// trailing dot is ignored. Host-only cookies on `localhost`, an IPv4 or an IPv6 host get 0, as does
+/// an empty domain.
+#[must_use]
+pub fn subdomain_index(cookie_domain: &str) -> u8 {
+    let Some(name) = host_name(cookie_domain) else {
+        return 0;
+    };
+    match name.bytes().filter(|&b| b == b'.').count() {
+        0 => 0,
+        1 => 1,
+        _ => 2,
+    }
+}
+
+/// The domain to set `_fbc`/`_fbp` on for a request to `host` (eTLD+1), lowercased, or `None` when
+/// the cookie must be host-only: `localhost` and `*.localhost`, IPv4 and IPv6 hosts, single-label
+/// hosts, and a host that is itself a public suffix. A `:port` is ignored.
+///
+/// Public suffixes come from a compact embedded rule, not the full Public Suffix List: a
+/// two-letter country TLD under a generic second level (`ac`, `co`, `com`, `edu`, `go`, `gob`,
+/// `gov`, `mil`, `ne`, `net`, `or`, `org`: `co.uk`, `com.au`, `co.jp`, `com.br`, ...), plus a short list of
+/// others (`me.uk`, `id.au`, `govt.nz`, and shared hosting such as `workers.dev`, `pages.dev`,
+/// `github.io`). A site whose domain this gets wrong sets `COOKIE_DOMAIN`, which overrides it.
+#[must_use]
+pub fn registrable_domain(host: &str) -> Option<String> {
+    let host = host_name(host)?.to_ascii_lowercase();
+    if host.split('.').any(str::is_empty) {
+        return None;
+    }
+    let mut labels = host.rsplit('.');
+    let tld = labels.next()?;
+    let sld = labels.next()?;
+    if tld == "localhost" {
+        return None;
+    }
+    let keep = if is_public_suffix(sld, tld) { 3 } else { 2 };
+    if labels.count() + 2 < keep {
+        return None;
+    }
+    let start = host.rmatch_indices('.').nth(keep - 1).map_or(0, |(i, _)| i + 1);
+    host.get(start..).map(str::to_owned)
+}
+
+const GENERIC_SECOND_LEVELS: [&str; 12] = [
+    "ac", "co", "com", "edu", "go", "gob", "gov", "mil", "ne", "net", "or", "org",
+];
+
+const OTHER_SUFFIXES: [&str; 22] = [
+    "me.uk",
+    "ltd.uk",
+    "plc.uk",
+    "id.au",
+    "asn.au",
+    "govt.nz",
+    "gen.in",
+    "firm.in",
+    "ind.in",
+    "gen.tr",
+    "workers.dev",
+    "pages.dev",
+    "github.io",
+    "gitlab.io",
+    "netlify.app",
+    "vercel.app",
+    "web.app",
+    "firebaseapp.com",
+    "herokuapp.com",
+    "appspot.com",
+    "blogspot.com",
+    "azurewebsites.net",
+];
+
+fn is_public_suffix(sld: &str, tld: &str) -> bool {
+    (tld.len() == 2 && GENERIC_SECOND_LEVELS.contains(&sld))
+        || OTHER_SUFFIXES.iter().any(|s| {
+            s.strip_suffix(tld)
+                .and_then(|rest| rest.strip_suffix('.'))
+                .is_some_and(|rest| rest == sld)
+        })
+}
+
+/// The host name without port and outer dots, or `None` for an IP address or an empty name.
+fn host_name(host: &str) -> Option<&str> {
+    if host.starts_with('[') || host.bytes().filter(|&b| b == b':').count() > 1 {
+        return None; // IPv6, bracketed or bare
+    }
+    let host = host.split_once(':').map_or(host, |(name, _port)| name);
+    let host = host.trim_start_matches('.').trim_end_matches('.');
+    // No top-level domain is numeric, so a numeric last label means an IPv4 address.
+    let last = host.rsplit('.').next().unwrap_or_default();
+    if last.is_empty() || last.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    Some(host)
+}
+
+/// The `fbclid` parameter of a URL query string (with or without the leading `?`; a `#fragment`
+/// is ignored): the first `fbclid` parameter, percent-decoded (`+` as a space, as
+/// `URLSearchParams` does), case kept exactly. `None` when absent, empty, or not UTF-8 once decoded.
+/// The value is not validated here: [`build_fbc`] and [`plan`] do that.
+#[must_use]
+pub fn fbclid_from_query(query: &str) -> Option<String> {
+    let query = query.strip_prefix('?').unwrap_or(query);
+    let query = query.split_once('#').map_or(query, |(q, _fragment)| q);
+    let raw = query.split('&').find_map(|pair| {
+        let rest = pair.strip_prefix("fbclid")?;
+        if rest.is_empty() { Some("") } else { rest.strip_prefix('=') }
+    })?;
+    percent_decode(raw).filter(|v| !v.is_empty())
+}
+
+fn percent_decode(s: &str) -> Option<String> {
+    let mut out = Vec::with_capacity(s.len());
+    let mut bytes = s.bytes();
+    while let Some(b) = bytes.next() {
+        match b {
+            b'+' => out.push(b' '),
+            b'%' => {
+                let mut ahead = bytes.clone();
+                if let (Some(hi), Some(lo)) = (
+                    ahead.next().and_then(hex_value),
+                    ahead.next().and_then(hex_value),
+                ) {
+                    out.push((hi << 4) | lo);
+                    bytes = ahead;
+                } else {
+                    out.push(b'%'); // not an escape: kept literally, as browsers do
+                }
+            }
+            _ => out.push(b),
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
+fn hex_value(b: u8) -> Option<u8> {
+    match b {
+        b'0'..=b'9' => Some(b - b'0'),
+        b'a'..=b'f' => Some(b - b'a' + 10),
+        b'A'..=b'F' => Some(b - b'A' + 10),
+        _ => None,
+    }
+}
+
+/// What the page or the worker must write, given the current cookies and the landing URL's fbclid.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct CookiePlan {
+    /// `Some(value)`: write `_fbc` with this value. `None`: leave `_fbc` as it is.
+    pub fbc: Option<String>,
+    /// `Some(value)`: write `_fbp` with this value. `None`: leave `_fbp` as it is.
+    pub fbp: Option<String>,
+}
+
+/// Decides which cookies to write (DESIGN.md section 5; Meta: "do not override or adjust the
+/// `_fbc` or `_fbp` cookie").
+///
+/// `_fbc`:
+/// - the URL carries a valid fbclid and there is no valid `_fbc`, or its click id differs (compared
+///   exactly, case-sensitive): a new value with `now_ms` and `subdomain_index` (last click wins);
+/// - the URL's fbclid equals the cookie's click id: the existing value, byte for byte, so the
+///   writer refreshes its 90-day expiry without altering it;
+/// - otherwise (no fbclid, or one that is not a valid click id): nothing. An invalid existing
+///   cookie is never deleted, only replaced when a new click arrives.
+///
+/// `_fbp`: a new value from `random` when there is no valid `_fbp`; an existing valid value is
+/// never rewritten.
+#[must_use]
+pub fn plan(
+    existing_fbc: Option<&str>,
+    existing_fbp: Option<&str>,
+    fbclid: Option<&str>,
+    subdomain_index: u8,
+    now_ms: u64,
+    random: u32,
+) -> CookiePlan {
+    let current = existing_fbc.and_then(|v| parse_fbc(v).ok().map(|c| (v, c.payload)));
+    let fbc = match (current, fbclid) {
+        (Some((value, payload)), Some(click)) if payload == click => Some(value.to_owned()),
+        (_, Some(click)) => build_fbc(subdomain_index, now_ms, click).ok(),
+        (_, None) => None,
+    };
+    let fbp = match existing_fbp.map(parse_fbp) {
+        Some(Ok(_)) => None,
+        _ => Some(build_fbp(subdomain_index, now_ms, random)),
+    };
+    CookiePlan { fbc, fbp }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trip() {
+        let v = "fb.1.1554763741205.IwAR2F4-dbP0l7Mn1Iaw.AQYCAQAA";
+        assert_eq!(parse_fbc(v).map(|c| c.to_cookie_value()).as_deref(), Ok(v));
+    }
+
+    #[test]
+    fn decimal() {
+        let mut s = String::new();
+        push_decimal(&mut s, u64::MAX);
+        assert_eq!(s, u64::MAX.to_string());
+        s.clear();
+        push_decimal(&mut s, 0);
+        assert_eq!(s, "0");
+    }
+}
