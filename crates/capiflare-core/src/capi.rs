@@ -14,10 +14,6 @@ use crate::event::ServerEvent;
 /// The Graph API version capiflare targets (released 29 Jul 2026; CAPI versions live at least
 /// two years). `META_API_VERSION` overrides it.
 pub const GRAPH_API_VERSION: &str = "v26.0";
-/// The day [`GRAPH_API_VERSION`] stops working, as far as Meta has announced: unknown for v26.0,
-/// so this is the two-year minimum Meta promises for the Conversions API (Unix seconds of
-/// 2028-07-29).
-pub const GRAPH_API_VERSION_END_SECS: u64 = 1_848_441_600;
 /// Meta accepts at most this many events in one request.
 pub const MAX_BATCH: usize = 1000;
 /// How long the worker waits for Meta before treating the call as a transient failure. Meta
@@ -127,16 +123,16 @@ pub fn classify(status: Option<u16>, body: &str) -> Outcome {
         });
     };
     let json: Value = serde_json::from_str(body).unwrap_or(Value::Null);
-    if (200..300).contains(&status) {
-        if let Some(n) = json.get("events_received").and_then(Value::as_u64) {
-            return Outcome::Success {
-                events_received: n,
-                fbtrace_id: json
-                    .get("fbtrace_id")
-                    .and_then(Value::as_str)
-                    .map(str::to_owned),
-            };
-        }
+    if (200..300).contains(&status)
+        && let Some(n) = json.get("events_received").and_then(Value::as_u64)
+    {
+        return Outcome::Success {
+            events_received: n,
+            fbtrace_id: json
+                .get("fbtrace_id")
+                .and_then(Value::as_str)
+                .map(str::to_owned),
+        };
     }
     let err = json.get("error");
     let field = |k: &str| err.and_then(|e| e.get(k));
@@ -184,6 +180,30 @@ pub fn retry_delay_secs(attempt: u32) -> u32 {
 /// cron sweeper keeps it until the retention ends).
 pub const MAX_ATTEMPTS: u32 = 10;
 
+/// When each Graph API version stops working (Unix seconds), from Meta's version table. v26.0 has
+/// no announced date yet; CAPI versions live at least two years, so its date is the earliest it
+/// can be (v25.0's).
+const VERSION_ENDS: [(&str, u64); 8] = [
+    ("v26.0", 1_848_441_600), // 2028-07-29 at the earliest
+    ("v25.0", 1_848_441_600), // 2028-07-29
+    ("v24.0", 1_834_444_800), // 2028-02-18
+    ("v23.0", 1_822_953_600), // 2027-10-08
+    ("v22.0", 1_810_771_200), // 2027-05-20
+    ("v21.0", 1_800_489_600), // 2027-01-21
+    ("v20.0", 1_790_208_000), // 2026-09-24
+    ("v19.0", 1_779_321_600), // 2026-05-21
+];
+
+/// Days until `version` stops working (0 once it has), or `None` for a version this table does
+/// not know.
+#[must_use]
+pub fn version_days_left(version: &str, now_secs: u64) -> Option<u64> {
+    VERSION_ENDS
+        .iter()
+        .find(|(v, _)| *v == version)
+        .map(|(_, end)| end.saturating_sub(now_secs) / 86_400)
+}
+
 /// Split a rejected batch into two halves, so the bad events are isolated in O(log n) rounds
 /// while the good ones go through.
 #[must_use]
@@ -194,6 +214,20 @@ pub fn split<T>(batch: &[T]) -> (&[T], &[T]) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn version_expiry() {
+        assert_eq!(
+            version_days_left("v20.0", 1_790_208_000 - 86_400 * 10),
+            Some(10)
+        );
+        assert_eq!(version_days_left("v20.0", 1_790_208_000 + 1), Some(0));
+        assert_eq!(
+            version_days_left(GRAPH_API_VERSION, 0).map(|d| d > 365),
+            Some(true)
+        );
+        assert_eq!(version_days_left("v99.0", 0), None);
+    }
 
     #[test]
     fn backoff_grows_and_is_bounded() {

@@ -131,7 +131,7 @@ fn number(
             .parse()
             .ok()
             .filter(|n| range.contains(n))
-            .ok_or(bad(setting, "must be a whole number in the allowed range")),
+            .ok_or_else(|| bad(setting, "must be a whole number in the allowed range")),
     }
 }
 
@@ -145,10 +145,17 @@ impl Config {
         let get = |k: &str| get(k).filter(|v| !v.trim().is_empty());
         let pixels = match (get("PIXELS"), get("META_PIXEL_ID")) {
             (Some(_), Some(_)) => {
-                return Err(bad("PIXELS", "set either PIXELS or META_PIXEL_ID, not both"));
+                return Err(bad(
+                    "PIXELS",
+                    "set either PIXELS or META_PIXEL_ID, not both",
+                ));
             }
-            (Some(json), None) => serde_json::from_str::<Vec<Pixel>>(&json)
-                .map_err(|_| bad("PIXELS", "must be a JSON list of {\"id\", \"name\"?, \"events\"?}"))?,
+            (Some(json), None) => serde_json::from_str::<Vec<Pixel>>(&json).map_err(|_| {
+                bad(
+                    "PIXELS",
+                    "must be a JSON list of {\"id\", \"name\"?, \"events\"?}",
+                )
+            })?,
             (None, Some(id)) => vec![Pixel {
                 id: id.trim().to_owned(),
                 name: None,
@@ -160,7 +167,11 @@ impl Config {
             return Err(bad("PIXELS", "must list at least one pixel"));
         }
         if !pixels.iter().all(|p| is_pixel_id(&p.id)) {
-            let setting = if get("PIXELS").is_some() { "PIXELS" } else { "META_PIXEL_ID" };
+            let setting = if get("PIXELS").is_some() {
+                "PIXELS"
+            } else {
+                "META_PIXEL_ID"
+            };
             return Err(bad(setting, "a pixel id must be 5 to 20 digits"));
         }
         let graph_url = get("META_GRAPH_URL")
@@ -168,7 +179,10 @@ impl Config {
             .trim_end_matches('/')
             .to_owned();
         if !is_origin(&graph_url) {
-            return Err(bad("META_GRAPH_URL", "must be an http(s) origin without a path"));
+            return Err(bad(
+                "META_GRAPH_URL",
+                "must be an http(s) origin without a path",
+            ));
         }
         let api_version = get("META_API_VERSION").unwrap_or_else(|| GRAPH_API_VERSION.to_owned());
         let version_ok = api_version
@@ -187,17 +201,28 @@ impl Config {
             None => list(Some("http://localhost:8787,http://127.0.0.1:8787")),
         };
         if !allowed_origins.iter().all(|o| is_origin(o)) {
-            return Err(bad("ALLOWED_ORIGINS", "each entry must be an origin like https://www.example.com"));
+            return Err(bad(
+                "ALLOWED_ORIGINS",
+                "each entry must be an origin like https://www.example.com",
+            ));
         }
         let form_origins = list(get("FORM_ORIGINS").as_deref());
         if !form_origins.iter().all(|o| is_origin(o)) {
-            return Err(bad("FORM_ORIGINS", "each entry must be an origin like https://forms.example.com"));
+            return Err(bad(
+                "FORM_ORIGINS",
+                "each entry must be an origin like https://forms.example.com",
+            ));
         }
-        let cookie_domain = get("COOKIE_DOMAIN").map(|d| d.trim().trim_start_matches('.').to_ascii_lowercase());
+        let cookie_domain =
+            get("COOKIE_DOMAIN").map(|d| d.trim().trim_start_matches('.').to_ascii_lowercase());
         if cookie_domain.as_deref().is_some_and(|d| {
-            !d.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-'))
+            !d.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-'))
         }) {
-            return Err(bad("COOKIE_DOMAIN", "must be a domain name like example.com"));
+            return Err(bad(
+                "COOKIE_DOMAIN",
+                "must be a domain name like example.com",
+            ));
         }
         let route_prefix = get("ROUTE_PREFIX").unwrap_or_else(|| "/capi".to_owned());
         let prefix_ok = route_prefix.starts_with('/')
@@ -206,7 +231,10 @@ impl Config {
                 .bytes()
                 .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'/' | b'-' | b'_'));
         if !prefix_ok {
-            return Err(bad("ROUTE_PREFIX", "must start with / and not end with /, like /capi"));
+            return Err(bad(
+                "ROUTE_PREFIX",
+                "must start with / and not end with /, like /capi",
+            ));
         }
         let mut events: BTreeMap<String, String> = [
             ("page_view", "PageView"),
@@ -222,21 +250,31 @@ impl Config {
             events.extend(custom);
         }
         if !events.values().all(|n| {
-            !n.is_empty() && n.len() <= 100 && n.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+            !n.is_empty()
+                && n.len() <= 100
+                && n.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
         }) {
-            return Err(bad("EVENTS", "event names must be 1 to 100 letters, digits or _"));
+            return Err(bad(
+                "EVENTS",
+                "event names must be 1 to 100 letters, digits or _",
+            ));
         }
         let consent_policy = match get("CONSENT_POLICY") {
             None => Policy::ByRegion,
-            Some(p) => Policy::parse(p.trim())
-                .ok_or(bad("CONSENT_POLICY", "must be by-region, opt-in or opt-out"))?,
+            Some(p) => Policy::parse(p.trim()).ok_or(bad(
+                "CONSENT_POLICY",
+                "must be by-region, opt-in or opt-out",
+            ))?,
         };
         let ldu = match get("LDU") {
             None => LduMode::Auto,
             Some(v) => LduMode::parse(v.trim()).ok_or(bad("LDU", "must be auto, off or always"))?,
         };
         let test_event_code = get("TEST_EVENT_CODE").map(|c| c.trim().to_owned());
-        if test_event_code.as_deref().is_some_and(|c| !is_test_event_code(c)) {
+        if test_event_code
+            .as_deref()
+            .is_some_and(|c| !is_test_event_code(c))
+        {
             return Err(bad("TEST_EVENT_CODE", "must be 1 to 64 letters or digits"));
         }
         Ok(Self {

@@ -111,8 +111,7 @@ const OPT_IN: [&str; 39] = [
     "lt", "lu", "lv", "mt", "nl", "pl", "pt", "ro", "se", "si", "sk",
     // EU territory with its own code: Åland, French Guiana, Guadeloupe, Martinique, Mayotte,
     // Réunion, Saint Martin
-    "ax", "gf", "gp", "mq", "yt", "re", "mf",
-    // the rest of the EEA, the UK, Switzerland
+    "ax", "gf", "gp", "mq", "yt", "re", "mf", // the rest of the EEA, the UK, Switzerland
     "is", "li", "no", "gb", "ch",
 ];
 
@@ -342,27 +341,27 @@ pub fn data_processing_options(
     let (country_code, state) = match mode {
         LduMode::Off => return None,
         LduMode::Always => (0, 0),
-        LduMode::Auto => match country {
-            Some(c) if c.eq_ignore_ascii_case("us") => {
-                let region = region_code.unwrap_or_default();
-                let coded = META_STATE_CODES
-                    .iter()
-                    .find(|(s, _)| s.eq_ignore_ascii_case(region));
-                match coded {
-                    Some(&(_, code)) => (1, code),
-                    None if region.is_empty()
-                        || OTHER_PRIVACY_STATES
-                            .iter()
-                            .any(|s| s.eq_ignore_ascii_case(region)) =>
-                    {
-                        (0, 0)
-                    }
-                    None => return None,
-                }
-            }
-            Some(c) if !is_unknown_country(c) => return None,
-            _ => (0, 0),
-        },
+        LduMode::Auto => auto_ldu(country.unwrap_or_default(), region_code.unwrap_or_default())?,
     };
     Some((vec!["LDU"], country_code, state))
+}
+
+/// `LduMode::Auto`: `(country, state)` for Meta, or `None` when LDU does not apply.
+fn auto_ldu(country: &str, region: &str) -> Option<(u8, u16)> {
+    if is_unknown_country(country) {
+        return Some((0, 0)); // Meta geolocates
+    }
+    if !country.eq_ignore_ascii_case("us") {
+        return None;
+    }
+    if let Some(&(_, code)) = META_STATE_CODES
+        .iter()
+        .find(|(s, _)| s.eq_ignore_ascii_case(region))
+    {
+        return Some((1, code));
+    }
+    let law = OTHER_PRIVACY_STATES
+        .iter()
+        .any(|s| s.eq_ignore_ascii_case(region));
+    (region.is_empty() || law).then_some((0, 0))
 }

@@ -124,9 +124,7 @@ fn parse_time(s: &str) -> Result<u64, Error> {
         return Err(Error::CookieBadTime);
     }
     match s.len() {
-        13 if !s.starts_with('0') => Ok(s
-            .bytes()
-            .fold(0, |n, b| n * 10 + u64::from(b - b'0'))),
+        13 if !s.starts_with('0') => Ok(s.bytes().fold(0, |n, b| n * 10 + u64::from(b - b'0'))),
         10 => Err(Error::CookieTimeNotMillis),
         _ => Err(Error::CookieBadTime),
     }
@@ -241,7 +239,10 @@ pub fn registrable_domain(host: &str) -> Option<String> {
     if labels.count() + 2 < keep {
         return None;
     }
-    let start = host.rmatch_indices('.').nth(keep - 1).map_or(0, |(i, _)| i + 1);
+    let start = host
+        .rmatch_indices('.')
+        .nth(keep - 1)
+        .map_or(0, |(i, _)| i + 1);
     host.get(start..).map(str::to_owned)
 }
 
@@ -308,7 +309,11 @@ pub fn fbclid_from_query(query: &str) -> Option<String> {
     let query = query.split_once('#').map_or(query, |(q, _fragment)| q);
     let raw = query.split('&').find_map(|pair| {
         let rest = pair.strip_prefix("fbclid")?;
-        if rest.is_empty() { Some("") } else { rest.strip_prefix('=') }
+        if rest.is_empty() {
+            Some("")
+        } else {
+            rest.strip_prefix('=')
+        }
     })?;
     percent_decode(raw).filter(|v| !v.is_empty())
 }
@@ -390,6 +395,36 @@ pub fn plan(
     CookiePlan { fbc, fbp }
 }
 
+/// How long `_fbc` and `_fbp` live: 90 days, in seconds (Meta's own cookie lifetime).
+pub const MAX_AGE_SECS: u32 = 7_776_000;
+
+/// The value of cookie `name` in a `Cookie` header or `document.cookie` string (`a=1; b=2`).
+#[must_use]
+pub fn read(cookies: &str, name: &str) -> Option<String> {
+    cookies.split(';').find_map(|pair| {
+        let (k, v) = pair.split_once('=')?;
+        (k.trim() == name).then(|| v.trim().to_owned())
+    })
+}
+
+/// The text that writes a first-party `_fbc`/`_fbp` cookie: the same string serves a
+/// `Set-Cookie` header and `document.cookie`. Not HttpOnly: the Pixel and the module read them.
+/// `domain` `None` makes a host-only cookie (localhost, IP hosts).
+#[must_use]
+pub fn set_cookie(name: &str, value: &str, domain: Option<&str>, secure: bool) -> String {
+    let mut out = [name, "=", value, "; Max-Age="].concat();
+    push_decimal(&mut out, u64::from(MAX_AGE_SECS));
+    out.push_str("; Path=/; SameSite=Lax");
+    if let Some(d) = domain {
+        out.push_str("; Domain=");
+        out.push_str(d);
+    }
+    if secure {
+        out.push_str("; Secure");
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -398,6 +433,28 @@ mod tests {
     fn round_trip() {
         let v = "fb.1.1554763741205.IwAR2F4-dbP0l7Mn1Iaw.AQYCAQAA";
         assert_eq!(parse_fbc(v).map(|c| c.to_cookie_value()).as_deref(), Ok(v));
+    }
+
+    #[test]
+    fn cookie_header_round_trip() {
+        let header = "a=1; _fbp=fb.1.1700000000000.42;_fbc= fb.1.1700000000000.AbC ";
+        assert_eq!(
+            read(header, "_fbp").as_deref(),
+            Some("fb.1.1700000000000.42")
+        );
+        assert_eq!(
+            read(header, "_fbc").as_deref(),
+            Some("fb.1.1700000000000.AbC")
+        );
+        assert_eq!(read(header, "_fb"), None);
+        assert_eq!(
+            set_cookie("_fbc", "fb.1.1.x", Some("example.com"), true),
+            "_fbc=fb.1.1.x; Max-Age=7776000; Path=/; SameSite=Lax; Domain=example.com; Secure"
+        );
+        assert_eq!(
+            set_cookie("_fbp", "v", None, false),
+            "_fbp=v; Max-Age=7776000; Path=/; SameSite=Lax"
+        );
     }
 
     #[test]

@@ -125,15 +125,19 @@ impl Error {
             Self::CookieMissingParts => "cookie value must have 4 or 5 dot-separated parts",
             Self::CookieBadPrefix => "cookie value must start with 'fb'",
             Self::CookieBadSubdomainIndex => "cookie subdomain index must be 0, 1 or 2",
-            Self::CookieTimeNotMillis => "cookie creation time must be in milliseconds, not seconds",
-            Self::CookieBadTime => "cookie creation time must be a number",
+            Self::CookieTimeNotMillis => {
+                "cookie creation time must be in milliseconds, not seconds"
+            }
+            Self::CookieBadTime => "cookie creation time must be a 13-digit number of milliseconds",
             Self::CookieClickIdTooLong => "click id is too long",
             Self::CookieBadPayload => "cookie payload is empty or has invalid characters",
             Self::CookieBadAppendix => "cookie appendix is malformed",
             Self::BodyInvalid => "the request body is not valid JSON of the expected shape",
             Self::BatchEmpty => "the request carries no events",
             Self::BatchTooLarge => "at most 1,000 events fit in one request",
-            Self::EventNameInvalid => "event_name must be 1 to 100 letters, digits, spaces, '_' or '-'",
+            Self::EventNameInvalid => {
+                "event_name must be 1 to 100 letters, digits, spaces, '_' or '-'"
+            }
             Self::EventIdInvalid => "event_id must be 1 to 100 printable characters without spaces",
             Self::EventTimeNotSeconds => "event_time must be Unix seconds, not milliseconds",
             Self::EventTooOld => "event_time is more than 7 days in the past",
@@ -142,13 +146,19 @@ impl Error {
             Self::EventSourceUrlMissing => "website events need event_source_url",
             Self::EventSourceUrlInvalid => "event_source_url must be an absolute http(s) URL",
             Self::UserAgentMissing => "website events need client_user_agent",
-            Self::NoCustomerIdentifier => "the event carries no customer identifier (em, ph, external_id, fbc, fbp, or IP with user agent)",
+            Self::NoCustomerIdentifier => {
+                "the event carries no customer identifier (em, ph, external_id, fbc, fbp, or IP with user agent)"
+            }
             Self::IpAddressInvalid => "client_ip_address is not a valid IPv4 or IPv6 address",
-            Self::MustNotBeHashed => "fbc, fbp, client_ip_address and client_user_agent must not be hashed",
+            Self::MustNotBeHashed => {
+                "fbc, fbp, client_ip_address and client_user_agent must not be hashed"
+            }
             Self::NotHashed => "a customer-information field is not a SHA-256 hash",
             Self::UnknownUserField => "user data has a field Meta does not know",
             Self::RawPersonalData => "raw personal data found outside the hashed user fields",
-            Self::CustomDataInvalid => "custom_data must be a JSON object with a numeric value and a 3-letter currency",
+            Self::CustomDataInvalid => {
+                "custom_data must be a JSON object with a numeric value and a 3-letter currency"
+            }
             Self::PixelIdInvalid => "pixel id must be 5 to 20 digits",
             Self::PixelUnknown => "the pixel id is not one this site configured",
             Self::TestEventCodeInvalid => "test_event_code must be 1 to 64 letters or digits",

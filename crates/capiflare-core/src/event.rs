@@ -172,9 +172,9 @@ pub struct Arrival<'a> {
     pub current_year: u16,
     /// A fresh UUID v4 text, used when the event brings no event_id.
     pub fresh_event_id: &'a str,
-    /// The connecting client's IP, used when the event brings none (the browser path).
+    /// The connecting client's IP (the browser path); when given it wins over the event's own.
     pub client_ip: Option<&'a str>,
-    /// The connecting client's User-Agent, used when the event brings none (the browser path).
+    /// The connecting client's User-Agent (the browser path); when given it wins over the event's.
     pub user_agent: Option<&'a str>,
     /// True on the browser path: raw personal data must never have left the page.
     pub require_hashed: bool,
@@ -211,10 +211,10 @@ pub fn prepare(ev: &IncomingEvent, at: &Arrival<'_>) -> Result<ServerEvent, Erro
             if at.require_hashed && !pii::is_sha256_hex(raw.trim()) {
                 return Err(Error::NotHashed);
             }
-            if let Some(h) = pii::hash(key, raw, &ctx) {
-                if !out.contains(&h) {
-                    out.push(h);
-                }
+            if let Some(h) = pii::hash(key, raw, &ctx)
+                && !out.contains(&h)
+            {
+                out.push(h);
             }
         }
         if !out.is_empty() {
@@ -229,16 +229,24 @@ pub fn prepare(ev: &IncomingEvent, at: &Arrival<'_>) -> Result<ServerEvent, Erro
     };
     let user_data = UserData {
         hashed,
-        client_ip_address: clean(&user.client_ip_address).or_else(|| at.client_ip.map(str::to_owned)),
-        client_user_agent: clean(&user.client_user_agent).or_else(|| at.user_agent.map(str::to_owned)),
+        client_ip_address: at
+            .client_ip
+            .map(str::to_owned)
+            .or_else(|| clean(&user.client_ip_address)),
+        client_user_agent: at
+            .user_agent
+            .map(str::to_owned)
+            .or_else(|| clean(&user.client_user_agent)),
         fbc: clean(&user.fbc),
         fbp: clean(&user.fbp),
     };
     let event_source_url = clean(&ev.event_source_url);
-    let action_source = ev.action_source.unwrap_or(if event_source_url.is_some() {
-        ActionSource::Website
-    } else {
-        ActionSource::SystemGenerated
+    let action_source = ev.action_source.unwrap_or_else(|| {
+        if event_source_url.is_some() {
+            ActionSource::Website
+        } else {
+            ActionSource::SystemGenerated
+        }
     });
     let event = ServerEvent {
         event_name: ev.event_name.trim().to_owned(),
@@ -287,7 +295,10 @@ pub fn validate(ev: &ServerEvent, now_secs: u64) -> Result<(), Error> {
         }
     }
     let clear = [&u.fbc, &u.fbp, &u.client_ip_address, &u.client_user_agent];
-    if clear.iter().any(|v| v.as_deref().is_some_and(pii::is_sha256_hex)) {
+    if clear
+        .iter()
+        .any(|v| v.as_deref().is_some_and(pii::is_sha256_hex))
+    {
         return Err(Error::MustNotBeHashed);
     }
     if let Some(fbc) = &u.fbc {
@@ -300,17 +311,20 @@ pub fn validate(ev: &ServerEvent, now_secs: u64) -> Result<(), Error> {
         ip.parse::<core::net::IpAddr>()
             .map_err(|_| Error::IpAddressInvalid)?;
     }
-    if let Some(url) = &ev.event_source_url {
-        if !is_http_url(url) {
-            return Err(Error::EventSourceUrlInvalid);
-        }
+    if let Some(url) = &ev.event_source_url
+        && !is_http_url(url)
+    {
+        return Err(Error::EventSourceUrlInvalid);
     }
     if ev.referrer_url.as_deref().is_some_and(|r| !is_http_url(r)) {
         return Err(Error::EventSourceUrlInvalid);
     }
     check_custom_data(&ev.custom_data)?;
     let urls = [&ev.event_source_url, &ev.referrer_url];
-    if urls.iter().any(|u| u.as_deref().is_some_and(looks_personal)) {
+    if urls
+        .iter()
+        .any(|u| u.as_deref().is_some_and(looks_personal))
+    {
         return Err(Error::RawPersonalData);
     }
     if ev.action_source == ActionSource::Website {
@@ -359,16 +373,36 @@ pub fn civil_year(unix_secs: u64) -> u16 {
 
 /// Names of custom_data keys that would carry personal data in clear.
 const PERSONAL_KEYS: &[&str] = &[
-    "email", "e-mail", "mail", "phone", "tel", "telephone", "mobile", "first_name", "firstname",
-    "last_name", "lastname", "full_name", "fullname", "name", "address", "street", "zip",
-    "postcode", "postal_code", "date_of_birth", "dob", "birthday", "password",
+    "email",
+    "e-mail",
+    "mail",
+    "phone",
+    "tel",
+    "telephone",
+    "mobile",
+    "first_name",
+    "firstname",
+    "last_name",
+    "lastname",
+    "full_name",
+    "fullname",
+    "name",
+    "address",
+    "street",
+    "zip",
+    "postcode",
+    "postal_code",
+    "date_of_birth",
+    "dob",
+    "birthday",
+    "password",
 ];
 
 fn check_custom_data(data: &Map<String, Value>) -> Result<(), Error> {
-    if let Some(v) = data.get("value") {
-        if !v.is_number() {
-            return Err(Error::CustomDataInvalid);
-        }
+    if let Some(v) = data.get("value")
+        && !v.is_number()
+    {
+        return Err(Error::CustomDataInvalid);
     }
     if let Some(c) = data.get("currency") {
         let ok = c

@@ -48,7 +48,10 @@ mod tests {
     #[test]
     fn all_zero_and_all_ones() {
         assert_eq!(from_random([0; 16]), "00000000-0000-4000-8000-000000000000");
-        assert_eq!(from_random([0xff; 16]), "ffffffff-ffff-4fff-bfff-ffffffffffff");
+        assert_eq!(
+            from_random([0xff; 16]),
+            "ffffffff-ffff-4fff-bfff-ffffffffffff"
+        );
     }
 
     #[test]

@@ -23,6 +23,7 @@ pub mod cookies;
 pub mod error;
 pub mod event;
 pub mod event_id;
+pub mod ingest;
 pub mod pii;
 
 pub use error::Error;

@@ -175,7 +175,9 @@ fn email(raw: &str) -> Option<String> {
     let label = |l: &str| {
         let edge = |b: Option<&u8>| b.is_some_and(u8::is_ascii_alphanumeric);
         let b = l.as_bytes();
-        edge(b.first()) && edge(b.last()) && b.iter().all(|&c| c.is_ascii_alphanumeric() || c == b'-')
+        edge(b.first())
+            && edge(b.last())
+            && b.iter().all(|&c| c.is_ascii_alphanumeric() || c == b'-')
     };
     (local_ok && domain.contains('.') && domain.split('.').all(label)).then(|| value.to_owned())
 }
@@ -186,11 +188,14 @@ fn email(raw: &str) -> Option<String> {
 fn phone(raw: &str, country: Option<&str>) -> Option<String> {
     let all: String = raw.chars().filter(char::is_ascii_digit).collect();
     let digits = all.trim_start_matches('0');
+    if digits.is_empty() {
+        return None;
+    }
     let written = js_trim(raw);
     let code = country
         .filter(|_| !written.starts_with('+') && !written.starts_with("00"))
         .and_then(calling_code)
-        .filter(|code| !digits.is_empty() && !(digits.starts_with(code) && digits.len() >= 11));
+        .filter(|code| !(digits.starts_with(code) && digits.len() >= 11));
     Some([code.unwrap_or_default(), digits].concat())
 }
 
@@ -217,14 +222,17 @@ fn gender(raw: &str) -> Option<String> {
 /// otherwise the third is; month before day unless the first of them is above 12. A lone run
 /// of 8 digits is taken as `YYYYMMDD` as it is.
 fn date_of_birth(raw: &str, current_year: u16) -> Option<String> {
-    let mut runs = raw.split(|c: char| !c.is_ascii_digit()).filter(|r| !r.is_empty());
+    let mut runs = raw
+        .split(|c: char| !c.is_ascii_digit())
+        .filter(|r| !r.is_empty());
     let first = runs.next()?;
     let Some(second) = runs.next() else {
         return (first.len() == 8).then(|| first.to_owned());
     };
     let [a, b, c] = [first, second, runs.next()?].map(|run| {
-        run.bytes()
-            .fold(0u64, |n, d| n.saturating_mul(10).saturating_add(u64::from(d - b'0')))
+        run.bytes().fold(0u64, |n, d| {
+            n.saturating_mul(10).saturating_add(u64::from(d - b'0'))
+        })
     });
     let month_day = |x: u64, y: u64| if x > 12 { (y, x) } else { (x, y) };
     let (year, (month, day)) = if a > 31 {
@@ -239,9 +247,12 @@ fn date_of_birth(raw: &str, current_year: u16) -> Option<String> {
         && (1..=31).contains(&day);
     valid.then(|| {
         let mut out = year.to_string();
-        for n in [month / 10, month % 10, day / 10, day % 10] {
-            out.extend(char::from_digit(n as u32, 10));
-        }
+        let digits = [month / 10, month % 10, day / 10, day % 10];
+        out.extend(
+            digits
+                .into_iter()
+                .filter_map(|n| char::from_digit(u32::try_from(n).ok()?, 10)),
+        );
         out
     })
 }
@@ -253,14 +264,20 @@ fn city(raw: &str) -> Option<String> {
         .filter(char::is_ascii_alphanumeric)
         .map(|c| c.to_ascii_lowercase())
         .collect();
-    value.starts_with(|c: char| c.is_ascii_lowercase()).then_some(value)
+    value
+        .starts_with(|c: char| c.is_ascii_lowercase())
+        .then_some(value)
 }
 
 /// State and country: the ASCII letters of the lowercased value; two letters are a code; a
 /// known name, or else the first known name it contains (table order), gives its code; anything
 /// else is cut to its first two letters.
 fn code(raw: &str, table: &'static str) -> Option<String> {
-    let letters: String = raw.to_lowercase().chars().filter(char::is_ascii_lowercase).collect();
+    let letters: String = raw
+        .to_lowercase()
+        .chars()
+        .filter(char::is_ascii_lowercase)
+        .collect();
     let found = if letters.len() == 2 {
         None
     } else {
@@ -277,22 +294,26 @@ fn code(raw: &str, table: &'static str) -> Option<String> {
 /// keeps its first 5 digits; without a country, a bare 9-digit value is a ZIP+4 without its dash.
 fn zip(raw: &str, country: Option<&str>) -> Option<String> {
     let lower = raw.to_lowercase();
-    let head = lower.split_once('-').map_or(lower.as_str(), |(head, _)| head);
-    let mut value: String = head.chars().filter(|&c| !is_js_space(c)).collect();
+    let head = lower
+        .split_once('-')
+        .map_or(lower.as_str(), |(head, _)| head);
+    let value: String = head.chars().filter(|&c| !is_js_space(c)).collect();
     if value.encode_utf16().count() < 2 {
         return None;
     }
-    let all_digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
-    let us = country.map_or(value.len() == 9 && all_digits(&value), |c| c == "us");
-    if us && value.get(..5).is_some_and(all_digits) {
-        value.truncate(5);
+    let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+    let zip_plus_4 = country.is_none() && value.len() == 9 && digits(&value);
+    match value.get(..5).filter(|first5| digits(first5)) {
+        Some(first5) if country == Some("us") || zip_plus_4 => Some(first5.to_owned()),
+        _ => Some(value),
     }
-    Some(value)
 }
 
 /// `name=value` pairs separated by whitespace: compact tables for the browser module's size.
 fn pairs(table: &'static str) -> impl Iterator<Item = (&'static str, &'static str)> {
-    table.split_ascii_whitespace().filter_map(|pair| pair.split_once('='))
+    table
+        .split_ascii_whitespace()
+        .filter_map(|pair| pair.split_once('='))
 }
 
 /// Canadian provinces then US states (the order matters for names found inside longer values).

@@ -143,7 +143,8 @@ fn config_vectors() {
     for case in file["cases"].as_array().unwrap() {
         let name = case["name"].as_str().unwrap();
         let settings = case["settings"].as_object().unwrap();
-        let got = Config::from_settings(|k| settings.get(k).and_then(Value::as_str).map(str::to_owned));
+        let got =
+            Config::from_settings(|k| settings.get(k).and_then(Value::as_str).map(str::to_owned));
         match (got, case.get("ok"), str_of(case, "error")) {
             (Ok(c), Some(want), None) => {
                 let seen = serde_json::json!({

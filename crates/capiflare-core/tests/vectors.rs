@@ -46,6 +46,9 @@ struct MetaCase {
 #[derive(Deserialize)]
 struct Departures {
     departures: Vec<Departure>,
+    /// Vector rows that no normalizer given that input string can produce, each with `why`.
+    #[serde(default)]
+    not_reproducible: Vec<Row>,
 }
 
 #[derive(Deserialize)]
@@ -67,6 +70,7 @@ struct Row {
     cpb_expected: Option<String>,
     ours: Option<String>,
     sha256: Option<String>,
+    why: Option<String>,
 }
 
 fn parse<T: for<'de> Deserialize<'de>>(name: &str, text: &str) -> T {
@@ -97,10 +101,12 @@ fn row_keys(row: &Row) -> Vec<Key> {
     }
 }
 
-/// Departure rows of the vector files, by (file, type, input).
+/// The listed rows of the vector files (departures and rows not reproducible), by (file, type,
+/// input).
 fn departed_rows(departures: &Departures) -> BTreeMap<(&str, &str, &str), &Row> {
     let mut rows = BTreeMap::new();
-    for row in departures.departures.iter().flat_map(|d| &d.rows) {
+    let listed = departures.departures.iter().flat_map(|d| &d.rows);
+    for row in listed.chain(&departures.not_reproducible) {
         if let Some(file) = row.file.as_deref() {
             rows.insert((file, row.kind.as_str(), row.input.as_str()), row);
         }
@@ -174,7 +180,15 @@ fn capi_param_builder_vectors() {
             None => (case.expected.as_deref(), case.sha256.as_deref()),
         };
         let keys = cpb_keys(&case.kind);
-        check(&mut failures, &label, keys, &case.input, &NO_COUNTRY, expected, sha256);
+        check(
+            &mut failures,
+            &label,
+            keys,
+            &case.input,
+            &NO_COUNTRY,
+            expected,
+            sha256,
+        );
     }
     assert_none(&failures);
     assert_eq!(cases.cases.len(), 2295, "rows in {CPB_FILE}");
@@ -197,15 +211,83 @@ fn meta_docs_vectors() {
             Some(row) => (row.ours.as_deref(), row.sha256.as_deref()),
             None => (case.normalized.as_deref(), case.sha256.as_deref()),
         };
-        check(&mut failures, &label, &[key], &case.input, &NO_COUNTRY, expected, sha256);
+        check(
+            &mut failures,
+            &label,
+            &[key],
+            &case.input,
+            &NO_COUNTRY,
+            expected,
+            sha256,
+        );
     }
     assert_none(&failures);
     assert_eq!(cases.cases.len(), 18, "rows in {META_FILE}");
 }
 
-/// Each departure is documented, changes at least one row, and every row it lists really departs
-/// from capi-param-builder; a listed vector row exists in its file with that file's value; our own
-/// rows (with their country) give the listed value.
+/// Checks a row listed in departures.json: it really departs from capi-param-builder; a vector
+/// row exists in its file with that file's value (a Meta-docs row with the page's value, which
+/// ours must be); a row of our own (with its country) gives the listed value.
+fn check_listed(
+    failures: &mut Vec<String>,
+    label: &str,
+    row: &Row,
+    cpb: &[CpbCase],
+    meta: &[MetaCase],
+) {
+    let ours = row.ours.as_deref().filter(|o| !o.is_empty());
+    let cpb_expected = row.cpb_expected.as_deref().filter(|e| !e.is_empty());
+    if ours == cpb_expected {
+        failures.push(format!("{label}: does not depart from capi-param-builder"));
+    }
+    let (file_value, wanted) = match row.file.as_deref() {
+        Some(CPB_FILE) => (
+            cpb.iter()
+                .find(|c| c.kind == row.kind && c.input == row.input)
+                .map(|c| c.expected.as_deref()),
+            row.cpb_expected.as_deref(),
+        ),
+        Some(META_FILE) => (
+            meta.iter()
+                .find(|c| c.key == row.kind && c.input == row.input)
+                .map(|c| c.normalized.as_deref()),
+            row.ours.as_deref(),
+        ),
+        Some(other) => {
+            failures.push(format!("{label}: unknown file {other}"));
+            return;
+        }
+        None => {
+            let keys = row_keys(row);
+            if keys.is_empty() {
+                failures.push(format!("{label}: unknown key"));
+            }
+            let ctx = Context {
+                country: row.country.as_deref(),
+                current_year: YEAR,
+            };
+            let sha256 = row.sha256.as_deref();
+            check(failures, label, &keys, &row.input, &ctx, ours, sha256);
+            return;
+        }
+    };
+    match file_value {
+        None => failures.push(format!("{label}: no such row in its file")),
+        Some(value) if value != wanted => {
+            failures.push(format!("{label}: the file gives {value:?}, not {wanted:?}"));
+        }
+        Some(_) => {}
+    }
+    if row.country.is_some() {
+        failures.push(format!(
+            "{label}: a vector row is checked without a country"
+        ));
+    }
+}
+
+/// Exactly the three known departures, each documented and changing at least one row; every row
+/// listed really departs; a row listed twice is given the same value; a row not reproducible
+/// says why.
 #[cfg_attr(not(target_arch = "wasm32"), test)]
 #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn departures_are_documented_and_really_depart() {
@@ -213,9 +295,15 @@ fn departures_are_documented_and_really_depart() {
     let cpb: Cases<CpbCase> = parse(CPB_FILE, CPB);
     let meta: Cases<MetaCase> = parse(META_FILE, META);
     let mut failures = Vec::new();
-    let ids: Vec<&str> = departures.departures.iter().map(|d| d.id.as_str()).collect();
+    let ids: Vec<&str> = departures
+        .departures
+        .iter()
+        .map(|d| d.id.as_str())
+        .collect();
     if ids != ["zip_no_spaces", "us_zip_5", "phone_country_code"] {
-        failures.push(format!("departures: expected exactly the three known ids, got {ids:?}"));
+        failures.push(format!(
+            "expected exactly the three known departures, got {ids:?}"
+        ));
     }
     for departure in &departures.departures {
         let id = &departure.id;
@@ -227,52 +315,71 @@ fn departures_are_documented_and_really_depart() {
         }
         for (index, row) in departure.rows.iter().enumerate() {
             let label = format!("{id} row #{index} ({} {:?})", row.kind, row.input);
-            let ours = row.ours.as_deref().filter(|o| !o.is_empty());
-            let cpb_expected = row.cpb_expected.as_deref().filter(|e| !e.is_empty());
-            if ours == cpb_expected {
-                failures.push(format!("{label}: does not depart from capi-param-builder"));
-            }
-            let file_value = match row.file.as_deref() {
-                Some(CPB_FILE) => cpb
-                    .cases
-                    .iter()
-                    .find(|c| c.kind == row.kind && c.input == row.input)
-                    .map(|c| c.expected.as_deref()),
-                Some(META_FILE) => meta
-                    .cases
-                    .iter()
-                    .find(|c| c.key == row.kind && c.input == row.input)
-                    .map(|c| c.normalized.as_deref()),
-                Some(other) => {
-                    failures.push(format!("{label}: unknown file {other}"));
-                    continue;
-                }
-                None => {
-                    let keys = row_keys(row);
-                    if keys.is_empty() {
-                        failures.push(format!("{label}: unknown key"));
-                    }
-                    let ctx = Context {
-                        country: row.country.as_deref(),
-                        current_year: YEAR,
-                    };
-                    check(&mut failures, &label, &keys, &row.input, &ctx, ours, row.sha256.as_deref());
-                    continue;
-                }
-            };
-            match file_value {
-                None => failures.push(format!("{label}: no such row in its file")),
-                Some(value) if row.file.as_deref() == Some(CPB_FILE) && value != row.cpb_expected.as_deref() => {
-                    failures.push(format!("{label}: the file expects {value:?}, not cpb_expected"));
-                }
-                Some(_) => {}
-            }
-            if row.country.is_some() {
-                failures.push(format!("{label}: a vector row has no country"));
+            check_listed(&mut failures, &label, row, &cpb.cases, &meta.cases);
+        }
+    }
+    for (index, row) in departures.not_reproducible.iter().enumerate() {
+        let label = format!("not_reproducible #{index} ({} {:?})", row.kind, row.input);
+        if row.why.as_deref().is_none_or(|why| why.trim().is_empty()) {
+            failures.push(format!("{label}: says not why"));
+        }
+        if row.file.is_none() {
+            failures.push(format!("{label}: names no file"));
+        }
+        check_listed(&mut failures, &label, row, &cpb.cases, &meta.cases);
+    }
+    let mut seen = BTreeMap::new();
+    let listed = departures.departures.iter().flat_map(|d| &d.rows);
+    for row in listed.chain(&departures.not_reproducible) {
+        if let Some(file) = row.file.as_deref() {
+            let value = (row.ours.as_deref(), row.sha256.as_deref());
+            if let Some(earlier) = seen.insert((file, &row.kind, &row.input), value)
+                && earlier != value
+            {
+                failures.push(format!(
+                    "{file} {:?}: listed twice with different values",
+                    row.input
+                ));
             }
         }
     }
     assert_none(&failures);
+}
+
+/// A number written internationally (`+`, `00`) is never given another calling code: with a
+/// known country, capi-param-builder's phone rows keep their file values.
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+fn international_phone_numbers_keep_their_code() {
+    let cases: Cases<CpbCase> = parse(CPB_FILE, CPB);
+    let mut failures = Vec::new();
+    let mut checked = 0;
+    for (index, case) in cases.cases.iter().enumerate() {
+        let written = case.input.trim();
+        if case.kind != "phone" || !(written.starts_with('+') || written.starts_with("00")) {
+            continue;
+        }
+        checked += 1;
+        for country in ["us", "gb", "fr"] {
+            let ctx = Context {
+                country: Some(country),
+                current_year: YEAR,
+            };
+            let label = format!("{CPB_FILE} #{index} (phone, country {country})");
+            let (expected, sha256) = (case.expected.as_deref(), case.sha256.as_deref());
+            check(
+                &mut failures,
+                &label,
+                &[Key::Ph],
+                &case.input,
+                &ctx,
+                expected,
+                sha256,
+            );
+        }
+    }
+    assert_none(&failures);
+    assert!(checked > 0, "no international phone row");
 }
 
 #[cfg_attr(not(target_arch = "wasm32"), test)]
@@ -296,7 +403,10 @@ fn already_hashed_values_pass_through_lowercased() {
         // A 32-hex value (an MD5, or a real identifier) is not taken as hashed.
         let half = digest.get(..32).unwrap_or_default();
         let got = pii::hash(Key::ExternalId, half, &NO_COUNTRY);
-        if got.as_deref().is_none_or(|g| g == half || !pii::is_sha256_hex(g)) {
+        if got
+            .as_deref()
+            .is_none_or(|g| g == half || !pii::is_sha256_hex(g))
+        {
             failures.push(format!("external_id {half:?} gave {got:?}"));
         }
     }
@@ -313,8 +423,18 @@ fn nothing_to_send_is_none() {
     for key in Key::ALL {
         for input in ["", "   ", "\t\n"] {
             for ctx in [&NO_COUNTRY, &us] {
-                assert_eq!(pii::normalize(key, input, ctx), None, "{} {input:?}", key.as_str());
-                assert_eq!(pii::hash(key, input, ctx), None, "{} {input:?}", key.as_str());
+                assert_eq!(
+                    pii::normalize(key, input, ctx),
+                    None,
+                    "{} {input:?}",
+                    key.as_str()
+                );
+                assert_eq!(
+                    pii::hash(key, input, ctx),
+                    None,
+                    "{} {input:?}",
+                    key.as_str()
+                );
             }
         }
     }
