@@ -16,6 +16,7 @@
     )
 )]
 
+pub mod builders;
 pub mod capi;
 pub mod config;
 pub mod consent;
@@ -23,6 +24,7 @@ pub mod cookies;
 pub mod error;
 pub mod event;
 pub mod event_id;
+pub mod fields;
 pub mod ingest;
 pub mod pii;
 

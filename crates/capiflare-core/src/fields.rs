@@ -1,0 +1,637 @@
+//! Form fields: which customer field an input holds, whether it is a honeypot, and how the
+//! values a page collected become the hashed `user` object the browser module posts.
+//!
+//! [`classify`] looks at what a page tells about an input, in this order:
+//!
+//! 1. its type: buttons, passwords, files, hidden inputs, check boxes and text areas hold no
+//!    customer field (a radio group may hold only a gender);
+//! 2. its `autocomplete` tokens (WHATWG autofill names: `email`, `tel`, `given-name`, …), which
+//!    decide outright when they name a field or a part of one (`tel-extension`, `bday-year`);
+//! 3. the words of its `name`, then its `id`, then its label text (camelCase, `_`, `-`, `/`, `[`
+//!    split words; letters folded to ASCII; English, German, French, Spanish, Portuguese and
+//!    Italian words), the first of them that says something deciding: a word that makes the
+//!    value someone else's or not personal (`friend`, `company`, `message`, `fax`, `middle`, …)
+//!    means no field at all;
+//! 4. `type="email"` and `type="tel"` then win over the words, and a `date` input can only be a
+//!    date of birth.
+//!
+//! Everything here is a pure function of strings; the browser module reads the DOM.
+
+use std::collections::BTreeMap;
+
+use crate::pii::{self, Key};
+
+/// The customer field an input holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Field {
+    /// Email address.
+    Email,
+    /// Phone number.
+    Phone,
+    /// First (given) name.
+    FirstName,
+    /// Last (family) name.
+    LastName,
+    /// The whole name in one input; split by [`split_full_name`].
+    FullName,
+    /// City or town.
+    City,
+    /// State, province or region.
+    State,
+    /// Zip or postal code.
+    Zip,
+    /// Country.
+    Country,
+    /// Date of birth.
+    DateOfBirth,
+    /// Gender.
+    Gender,
+}
+
+impl Field {
+    /// Every field.
+    pub const ALL: [Self; 11] = [
+        Self::Email,
+        Self::Phone,
+        Self::FirstName,
+        Self::LastName,
+        Self::FullName,
+        Self::City,
+        Self::State,
+        Self::Zip,
+        Self::Country,
+        Self::DateOfBirth,
+        Self::Gender,
+    ];
+
+    /// The field's name: `email`, `phone`, `first_name`, `last_name`, `full_name`, `city`,
+    /// `state`, `zip`, `country`, `date_of_birth`, `gender`.
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Email => "email",
+            Self::Phone => "phone",
+            Self::FirstName => "first_name",
+            Self::LastName => "last_name",
+            Self::FullName => "full_name",
+            Self::City => "city",
+            Self::State => "state",
+            Self::Zip => "zip",
+            Self::Country => "country",
+            Self::DateOfBirth => "date_of_birth",
+            Self::Gender => "gender",
+        }
+    }
+
+    /// The field named `s` (the inverse of [`Field::as_str`]).
+    #[must_use]
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|f| f.as_str() == s)
+    }
+
+    /// The `user_data` key the field's value goes to; `None` for [`Field::FullName`], which
+    /// gives two ([`entries`]).
+    #[must_use]
+    pub const fn key(self) -> Option<Key> {
+        Some(match self {
+            Self::Email => Key::Em,
+            Self::Phone => Key::Ph,
+            Self::FirstName => Key::Fn,
+            Self::LastName => Key::Ln,
+            Self::FullName => return None,
+            Self::City => Key::Ct,
+            Self::State => Key::St,
+            Self::Zip => Key::Zp,
+            Self::Country => Key::Country,
+            Self::DateOfBirth => Key::Db,
+            Self::Gender => Key::Ge,
+        })
+    }
+}
+
+/// What a page tells about one input. Absent attributes are empty strings.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Input<'a> {
+    /// The input's type as the DOM reports it (`text`, `email`, `tel`, `select-one`,
+    /// `textarea`, …), or a form builder's question type (`email`, `phone`, `date`, …).
+    pub input_type: &'a str,
+    /// The `name` attribute, or a form builder's field key (`0-1/email`).
+    pub name: &'a str,
+    /// The `id` attribute.
+    pub id: &'a str,
+    /// The `autocomplete` attribute.
+    pub autocomplete: &'a str,
+    /// The label text (`<label>`, `aria-label`, or the placeholder), or a builder's question.
+    pub label: &'a str,
+}
+
+/// Input types that never hold a customer field.
+const IGNORED_TYPES: [&str; 15] = [
+    "hidden", "password", "submit", "button", "reset", "image", "file", "checkbox", "range",
+    "color", "search", "textarea", "select-multiple", "month", "week",
+];
+
+/// Which customer field `input` holds, if any (see the module documentation for the order of
+/// the rules).
+#[must_use]
+pub fn classify(input: &Input<'_>) -> Option<Field> {
+    let ty = input.input_type.trim().to_ascii_lowercase();
+    if IGNORED_TYPES.contains(&ty.as_str()) {
+        return None;
+    }
+    if let Some(decided) = from_autocomplete(input.autocomplete) {
+        return decided.filter(|f| allowed_for_type(*f, &ty));
+    }
+    let mut found = None;
+    for text in [input.name, input.id, input.label] {
+        match verdict(text) {
+            Verdict::Veto => return None,
+            Verdict::Field(f) => {
+                found = Some(f);
+                break;
+            }
+            Verdict::Nothing => {}
+        }
+    }
+    let found = match ty.as_str() {
+        "email" => Some(Field::Email),
+        "tel" | "phone" => Some(Field::Phone),
+        _ => found,
+    };
+    found.filter(|f| allowed_for_type(*f, &ty))
+}
+
+fn allowed_for_type(field: Field, ty: &str) -> bool {
+    match ty {
+        "radio" => field == Field::Gender,
+        "date" => field == Field::DateOfBirth,
+        _ => true,
+    }
+}
+
+/// `Some(Some(field))` or `Some(None)` when the autocomplete tokens decide, `None` when they
+/// say nothing (absent, `on`, `off`, or unknown).
+fn from_autocomplete(autocomplete: &str) -> Option<Option<Field>> {
+    let lower = autocomplete.to_ascii_lowercase();
+    let mut tokens = lower
+        .split_ascii_whitespace()
+        .filter(|t| !t.starts_with("section-"))
+        .filter(|t| !matches!(*t, "shipping" | "billing" | "home" | "work" | "mobile"));
+    let token = tokens.next_back()?;
+    if tokens.any(|t| matches!(t, "fax" | "pager")) {
+        return Some(None);
+    }
+    Some(Some(match token {
+        "email" => Field::Email,
+        "tel" | "tel-national" => Field::Phone,
+        "name" => Field::FullName,
+        "given-name" => Field::FirstName,
+        "family-name" => Field::LastName,
+        "address-level2" => Field::City,
+        "address-level1" => Field::State,
+        "postal-code" => Field::Zip,
+        "country" | "country-name" => Field::Country,
+        "bday" => Field::DateOfBirth,
+        "sex" => Field::Gender,
+        "on" | "off" => return None,
+        t if KNOWN_OTHER_AUTOCOMPLETE.contains(&t)
+            || t.starts_with("tel-")
+            || t.starts_with("bday-")
+            || t.starts_with("cc-")
+            || t.starts_with("address-")
+            || t.starts_with("transaction-") =>
+        {
+            return Some(None);
+        }
+        _ => return None,
+    }))
+}
+
+/// Autofill names that are known and hold no field capiflare sends.
+const KNOWN_OTHER_AUTOCOMPLETE: [&str; 18] = [
+    "honorific-prefix",
+    "additional-name",
+    "honorific-suffix",
+    "nickname",
+    "username",
+    "new-password",
+    "current-password",
+    "one-time-code",
+    "organization-title",
+    "organization",
+    "street-address",
+    "language",
+    "url",
+    "photo",
+    "impp",
+    "webauthn",
+    "fax",
+    "pager",
+];
+
+enum Verdict {
+    Field(Field),
+    Veto,
+    Nothing,
+}
+
+/// Phrases per field, in priority order; a phrase is space-separated words that must appear
+/// as consecutive words; a leading `=` means the words must be the whole text.
+const RULES: [(Field, &str); 11] = [
+    (
+        Field::DateOfBirth,
+        "date|of|birth dateofbirth date|birth birth|date birthdate birthday dob bday \
+         geburtsdatum geburtstag date|de|naissance fecha|de|nacimiento fecha|nacimiento \
+         data|de|nascimento data|di|nascita",
+    ),
+    (
+        Field::Email,
+        "email e|mail mail emailaddress correo courriel epost e|post",
+    ),
+    (
+        Field::Phone,
+        "phone telephone tel telefon telefono mobile mobilephone cell cellphone handy mobil \
+         mobilnummer telefonnummer phonenumber whatsapp celular movil landline",
+    ),
+    (
+        Field::FullName,
+        "full|name fullname nombre|completo nom|complet nome|completo vollstandiger|name",
+    ),
+    (
+        Field::FirstName,
+        "first|name firstname fname given|name givenname forename vorname prenom name|first \
+         =first nombre nome",
+    ),
+    (
+        Field::LastName,
+        "last|name lastname lname surname family|name familyname nachname apellido apellidos \
+         nom name|last =last cognome sobrenome",
+    ),
+    (Field::FullName, "your|name name yourname contactname"),
+    (
+        Field::Zip,
+        "zip zipcode zip|code postcode post|code postal|code postalcode postal plz \
+         postleitzahl code|postal codigo|postal cep",
+    ),
+    (
+        Field::City,
+        "city town stadt ort ville ciudad cidade citta locality wohnort suburb",
+    ),
+    (Field::Country, "country land pays pais"),
+    (
+        Field::State,
+        "state province region bundesland provincia estado",
+    ),
+];
+
+const GENDER_WORDS: &str = "gender sex geschlecht genero sexo sexe genre";
+
+/// Words that make any value someone else's, a part of a field, or not a customer field.
+const VETO: &str = "friend friends referral referrer referee refer recipient emergency spouse \
+    colleague search query captcha password subject message comment comments honeypot middle \
+    maiden fax ext extension coupon promo card cardholder holder bank iban domain website url \
+    dial calling prefix area day month year";
+
+/// Words that make a name someone's or something's other than the person's.
+const NAME_VETO: &str = "company business organisation organization org firma unternehmen \
+    employer school university user username account product file project team event pet \
+    brand store shop campaign job title street app list group category display screen site \
+    page form channel";
+
+/// Words that make a place not the person's own.
+const PLACE_VETO: &str = "birth company business employer";
+
+fn verdict(text: &str) -> Verdict {
+    let words = words(text);
+    if words.is_empty() {
+        return Verdict::Nothing;
+    }
+    let has_any = |list: &str| list.split(' ').any(|w| words.iter().any(|x| x == w));
+    if has_any(VETO) {
+        return Verdict::Veto;
+    }
+    let rule = RULES
+        .iter()
+        .find(|(_, phrases)| phrases.split_ascii_whitespace().any(|p| phrase_in(p, &words)))
+        .map(|&(f, _)| f)
+        .or_else(|| has_any(GENDER_WORDS).then_some(Field::Gender));
+    let Some(field) = rule else {
+        return Verdict::Nothing;
+    };
+    let vetoed = match field {
+        Field::FirstName | Field::LastName | Field::FullName => has_any(NAME_VETO),
+        Field::City | Field::State | Field::Zip | Field::Country => has_any(PLACE_VETO),
+        _ => false,
+    };
+    if vetoed {
+        Verdict::Veto
+    } else {
+        Verdict::Field(field)
+    }
+}
+
+/// Whether the `|`-separated phrase occurs as consecutive words (`=` first: is all the words).
+fn phrase_in(phrase: &str, words: &[String]) -> bool {
+    if let Some(exact) = phrase.strip_prefix('=') {
+        return words.len() == exact.split('|').count()
+            && words.iter().zip(exact.split('|')).all(|(w, p)| w == p);
+    }
+    let parts: Vec<&str> = phrase.split('|').collect();
+    words
+        .windows(parts.len())
+        .any(|win| win.iter().zip(&parts).all(|(w, p)| w == p))
+}
+
+/// The words of an attribute or a label: split at anything but letters and digits, between a
+/// lowercase letter and an uppercase one (`firstName`), and between letters and digits
+/// (`email2`); lowercased, with Latin letters folded to ASCII (`prénom` → `prenom`).
+#[must_use]
+pub fn words(text: &str) -> Vec<String> {
+    #[derive(Clone, Copy, PartialEq, Eq)]
+    enum Class {
+        Lower,
+        Upper,
+        Digit,
+        Other,
+    }
+    let mut out = Vec::new();
+    let mut current = String::new();
+    let mut prev = Class::Other;
+    for c in text.chars() {
+        let class = if c.is_numeric() {
+            Class::Digit
+        } else if c.is_uppercase() {
+            Class::Upper
+        } else if c.is_alphabetic() {
+            Class::Lower
+        } else {
+            Class::Other
+        };
+        let boundary = class == Class::Other
+            || (prev == Class::Lower && class == Class::Upper)
+            || ((prev == Class::Digit) != (class == Class::Digit) && prev != Class::Other);
+        if boundary && !current.is_empty() {
+            out.push(core::mem::take(&mut current));
+        }
+        if class != Class::Other {
+            for lower in c.to_lowercase() {
+                fold_into(lower, &mut current);
+            }
+        }
+        prev = class;
+    }
+    if !current.is_empty() {
+        out.push(current);
+    }
+    out
+}
+
+/// Appends `c` with Latin diacritics removed (`é` → `e`, `ß` → `ss`).
+fn fold_into(c: char, out: &mut String) {
+    let folded = match c {
+        'à'..='å' | 'ā' | 'ă' | 'ą' => 'a',
+        'ç' | 'ć' | 'č' => 'c',
+        'è'..='ë' | 'ē' | 'ė' | 'ę' | 'ě' => 'e',
+        'ì'..='ï' | 'ī' | 'į' | 'ı' => 'i',
+        'ñ' | 'ń' | 'ň' => 'n',
+        'ò'..='ö' | 'ø' | 'ō' | 'ő' => 'o',
+        'ù'..='ü' | 'ū' | 'ů' | 'ű' => 'u',
+        'ý' | 'ÿ' => 'y',
+        'ś' | 'š' => 's',
+        'ź' | 'ż' | 'ž' => 'z',
+        'ł' => 'l',
+        'ß' => {
+            out.push_str("ss");
+            return;
+        }
+        other => other,
+    };
+    out.push(folded);
+}
+
+/// What a page tells about an input when looking for a honeypot: a field humans never see or
+/// fill, which only bots fill in.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct TrapFacts<'a> {
+    /// The input itself.
+    pub input: Input<'a>,
+    /// The `class` attribute of the input and of its wrapper, space-separated.
+    pub class: &'a str,
+    /// Humans cannot see it: not rendered, `visibility: hidden`, zero size, transparent, or
+    /// placed off-screen.
+    pub hidden: bool,
+    /// It has a negative `tabindex`, so keyboards skip it.
+    pub untabbable: bool,
+    /// It or an ancestor has `aria-hidden="true"`.
+    pub aria_hidden: bool,
+}
+
+/// Whether an input is a honeypot: named like one (`honeypot`, `_gotcha`, `bot-field`, `hp_…`,
+/// a label saying "leave this blank"), or hidden from humans in a way a legitimate field is
+/// not (invisible and also skipped by the keyboard, hidden from assistive technology, or with
+/// autofill turned off). `type="hidden"` inputs are never honeypots: scripts fill them.
+///
+/// A honeypot that holds a value marks the submission as spam; the module then fires nothing.
+#[must_use]
+pub fn is_honeypot(facts: &TrapFacts<'_>) -> bool {
+    let input = &facts.input;
+    if input.input_type.eq_ignore_ascii_case("hidden") {
+        return false;
+    }
+    let named = [input.name, input.id, facts.class, input.label]
+        .iter()
+        .any(|text| {
+            let w = words(text);
+            let has = |x: &str| w.iter().any(|y| y == x);
+            ["honeypot", "hpot", "hp", "gotcha", "trap", "botcheck", "nospam", "antispam"]
+                .iter()
+                .any(|t| has(t))
+                || (has("bot") && has("field"))
+                || (has("leave") && (has("blank") || has("empty")))
+                || (has("fill") && (has("not") || has("dont") || has("don")))
+        });
+    let autofill_off = input.autocomplete.trim().eq_ignore_ascii_case("off");
+    named || (facts.hidden && (facts.untabbable || facts.aria_hidden || autofill_off))
+}
+
+/// Splits a full name into first and last: `"Jane Q. Doe"` → (`Jane`, `Doe`), `"Doe, Jane"` →
+/// (`Jane`, `Doe`), one word → first name only.
+#[must_use]
+pub fn split_full_name(full: &str) -> (Option<&str>, Option<&str>) {
+    if let Some((last, first)) = full.split_once(',') {
+        let first = first.split_whitespace().next();
+        let last = last.split_whitespace().next_back();
+        return (first, last);
+    }
+    let mut words = full.split_whitespace();
+    let first = words.next();
+    let last = words.next_back();
+    (first, last)
+}
+
+/// The `user_data` keys and raw values a field's value gives: one, or two for a full name.
+#[must_use]
+pub fn entries(field: Field, value: &str) -> Vec<(Key, &str)> {
+    match field.key() {
+        Some(key) => vec![(key, value)],
+        None => {
+            let (first, last) = split_full_name(value);
+            [(Key::Fn, first), (Key::Ln, last)]
+                .into_iter()
+                .filter_map(|(k, v)| v.map(|v| (k, v)))
+                .collect()
+        }
+    }
+}
+
+/// The name of `key` in the `user` object of the browser's `POST e` and the server-event API:
+/// `email`, `phone`, `first_name`, `last_name`, `gender`, `date_of_birth`, `city`, `state`,
+/// `zip`, `country`, `external_id`.
+#[must_use]
+pub const fn user_name(key: Key) -> &'static str {
+    match key {
+        Key::Em => "email",
+        Key::Ph => "phone",
+        Key::Fn => "first_name",
+        Key::Ln => "last_name",
+        Key::Ge => "gender",
+        Key::Db => "date_of_birth",
+        Key::Ct => "city",
+        Key::St => "state",
+        Key::Zp => "zip",
+        Key::Country => "country",
+        Key::ExternalId => "external_id",
+    }
+}
+
+/// The key a site names in `capiflare('track', …, {user})` or `capiflare('identify', …)`:
+/// a [`user_name`] (`email`) or Meta's own key (`em`).
+#[must_use]
+pub fn user_key(name: &str) -> Option<Key> {
+    Key::ALL
+        .into_iter()
+        .find(|&k| user_name(k) == name || k.as_str() == name)
+}
+
+/// Normalizes and hashes raw values into the `user` object's fields (by [`user_name`], in the
+/// order of [`Key::ALL`]), each a list of distinct SHA-256 hex values. The first country given
+/// is the context for phone numbers and zip codes. Values that normalize to nothing are left
+/// out, as are keys left without a value. Already hashed values pass through.
+#[must_use]
+pub fn hash_user(values: &[(Key, &str)], current_year: u16) -> BTreeMap<&'static str, Vec<String>> {
+    let plain = pii::Context {
+        country: None,
+        current_year,
+    };
+    let country = values
+        .iter()
+        .filter(|(k, v)| *k == Key::Country && !pii::is_sha256_hex(v.trim()))
+        .find_map(|(_, v)| pii::normalize(Key::Country, v, &plain));
+    let ctx = pii::Context {
+        country: country.as_deref(),
+        current_year,
+    };
+    let mut out: BTreeMap<&'static str, Vec<String>> = BTreeMap::new();
+    for key in Key::ALL {
+        for (_, raw) in values.iter().filter(|(k, _)| *k == key) {
+            if let Some(hash) = pii::hash(key, raw, &ctx) {
+                let list = out.entry(user_name(key)).or_default();
+                if !list.contains(&hash) {
+                    list.push(hash);
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The page's URL as `event_source_url`: without its `#fragment`, and without every query
+/// parameter whose name is a customer field ([`classify`] on the name: `email`, `phone`,
+/// `name`, `zip`, …) or whose value reads like an email address. A path that holds an email
+/// address is cut back to `/`. The parameters kept are written back byte for byte.
+#[must_use]
+pub fn strip_personal_query(url: &str) -> String {
+    let url = url.split_once('#').map_or(url, |(u, _)| u);
+    let (base, query) = url.split_once('?').unwrap_or((url, ""));
+    let base = if crate::event::looks_personal(&percent_decode(base)) {
+        origin_of(base).map_or_else(|| base.to_owned(), |o| [o, "/"].concat())
+    } else {
+        base.to_owned()
+    };
+    let kept: Vec<&str> = query
+        .split('&')
+        .filter(|pair| !pair.is_empty())
+        .filter(|pair| {
+            let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
+            let name = percent_decode(name);
+            let as_field = Input {
+                input_type: "text",
+                name: &name,
+                ..Input::default()
+            };
+            classify(&as_field).is_none() && !crate::event::looks_personal(&percent_decode(value))
+        })
+        .collect();
+    if kept.is_empty() {
+        base
+    } else {
+        [base.as_str(), "?", &kept.join("&")].concat()
+    }
+}
+
+/// `scheme://host[:port]` of an absolute URL.
+fn origin_of(url: &str) -> Option<&str> {
+    let after = url.find("://")? + 3;
+    let end = url
+        .get(after..)?
+        .find('/')
+        .map_or(url.len(), |i| after + i);
+    url.get(..end)
+}
+
+/// Percent-decoding as `URLSearchParams` does (`+` is a space); invalid UTF-8 is replaced.
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        let hex = |j: usize| bytes.get(j).and_then(|&c| char::from(c).to_digit(16));
+        match b {
+            b'+' => out.push(b' '),
+            b'%' => {
+                if let (Some(hi), Some(lo)) = (hex(i + 1), hex(i + 2)) {
+                    out.push(u8::try_from(hi * 16 + lo).unwrap_or(b'%'));
+                    i += 2;
+                } else {
+                    out.push(b'%');
+                }
+            }
+            _ => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn word_splitting() {
+        assert_eq!(words("firstName"), ["first", "name"]);
+        assert_eq!(words("0-1/email"), ["0", "1", "email"]);
+        assert_eq!(words("ADDRESS[zip]"), ["address", "zip"]);
+        assert_eq!(words("Prénom *"), ["prenom"]);
+        assert_eq!(words("email2"), ["email", "2"]);
+        assert_eq!(words("Straße"), ["strasse"]);
+    }
+
+    #[test]
+    fn full_names() {
+        assert_eq!(split_full_name(" Jane Q. Doe "), (Some("Jane"), Some("Doe")));
+        assert_eq!(split_full_name("Doe, Jane"), (Some("Jane"), Some("Doe")));
+        assert_eq!(split_full_name("Jane"), (Some("Jane"), None));
+        assert_eq!(split_full_name(""), (None, None));
+    }
+}
