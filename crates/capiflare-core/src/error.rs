@@ -40,8 +40,6 @@ pub enum Error {
     EventTooOld,
     /// Event_time is in the future.
     EventInFuture,
-    /// Action_source is not one Meta accepts.
-    ActionSourceInvalid,
     /// Website events need event_source_url.
     EventSourceUrlMissing,
     /// Event_source_url must be an absolute http(s) URL.
@@ -62,8 +60,6 @@ pub enum Error {
     RawPersonalData,
     /// Custom_data must be a JSON object with a numeric value and a 3-letter currency.
     CustomDataInvalid,
-    /// Pixel id must be 5 to 20 digits.
-    PixelIdInvalid,
     /// The pixel id is not one this site configured.
     PixelUnknown,
     /// Test_event_code must be 1 to 64 letters or digits.
@@ -91,7 +87,6 @@ impl Error {
             Self::EventTimeNotSeconds => "event_time_not_seconds",
             Self::EventTooOld => "event_too_old",
             Self::EventInFuture => "event_in_future",
-            Self::ActionSourceInvalid => "action_source_invalid",
             Self::EventSourceUrlMissing => "event_source_url_missing",
             Self::EventSourceUrlInvalid => "event_source_url_invalid",
             Self::UserAgentMissing => "user_agent_missing",
@@ -102,7 +97,6 @@ impl Error {
             Self::UnknownUserField => "unknown_user_field",
             Self::RawPersonalData => "raw_personal_data",
             Self::CustomDataInvalid => "custom_data_invalid",
-            Self::PixelIdInvalid => "pixel_id_invalid",
             Self::PixelUnknown => "pixel_unknown",
             Self::TestEventCodeInvalid => "test_event_code_invalid",
         }
@@ -142,7 +136,6 @@ impl Error {
             Self::EventTimeNotSeconds => "event_time must be Unix seconds, not milliseconds",
             Self::EventTooOld => "event_time is more than 7 days in the past",
             Self::EventInFuture => "event_time is in the future",
-            Self::ActionSourceInvalid => "action_source is not one Meta accepts",
             Self::EventSourceUrlMissing => "website events need event_source_url",
             Self::EventSourceUrlInvalid => "event_source_url must be an absolute http(s) URL",
             Self::UserAgentMissing => "website events need client_user_agent",
@@ -159,7 +152,6 @@ impl Error {
             Self::CustomDataInvalid => {
                 "custom_data must be a JSON object with a numeric value and a 3-letter currency"
             }
-            Self::PixelIdInvalid => "pixel id must be 5 to 20 digits",
             Self::PixelUnknown => "the pixel id is not one this site configured",
             Self::TestEventCodeInvalid => "test_event_code must be 1 to 64 letters or digits",
         }
