@@ -280,6 +280,24 @@ test('well-formed but unusable events are listed as rejected while the others ar
   assert.equal(worker.query('SELECT count(*) AS n FROM events WHERE event_id = ?', old)[0].n, 0);
 });
 
+test('DELETE api/subjects erases everything stored about a person', async () => {
+  const id = randomUUID();
+  await api({ events: [{ event_name: 'Lead', event_id: id, user: { email: 'Erase.Me@Example.com', external_id: 'keep-other' } }] });
+  await settled(id, 'sent');
+  const other = randomUUID();
+  await api({ events: [{ event_name: 'Lead', event_id: other, user: { email: 'someone.else@example.com' } }] });
+  const del = (body) => fetch(`${worker.url}/capi/api/subjects`, { method: 'DELETE', headers: { authorization: `Bearer ${KEY}` }, body: JSON.stringify(body) });
+  const res = await del({ email: ' erase.me@example.com' });
+  assert.equal(res.status, 200);
+  assert.deepEqual(await res.json(), { deleted: 1 });
+  assert.equal(await record(id), null);
+  assert.equal(worker.query('SELECT count(*) AS n FROM attempts WHERE event_id = ?', id)[0].n, 0);
+  assert.notEqual(await record(other), null, 'other people are kept');
+  const none = await del({ city: 'Paris' });
+  assert.equal(none.status, 400);
+  assert.equal((await none.json()).error.code, 'no_customer_identifier');
+});
+
 test('the access token never appears in a URL, a log line or an answer', async () => {
   await eventually(() => graph.requests.length > 0);
   for (const r of graph.requests) assert.ok(!r.path.includes(graph.token) && !r.path.includes('access_token'));

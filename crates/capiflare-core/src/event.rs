@@ -187,40 +187,7 @@ pub struct Arrival<'a> {
 /// is well-formed but unusable (too old, no identifier) from a malformed one.
 pub fn prepare(ev: &IncomingEvent, at: &Arrival<'_>) -> Result<ServerEvent, Error> {
     let user = &ev.user;
-    let country = user
-        .country
-        .as_ref()
-        .and_then(|c| c.values().first())
-        .filter(|c| !pii::is_sha256_hex(c.trim()))
-        .and_then(|c| {
-            let ctx = pii::Context {
-                country: None,
-                current_year: at.current_year,
-            };
-            pii::normalize(Key::Country, c, &ctx)
-        });
-    let ctx = pii::Context {
-        country: country.as_deref(),
-        current_year: at.current_year,
-    };
-    let mut hashed = BTreeMap::new();
-    for (key, values) in user.personal() {
-        let Some(values) = values else { continue };
-        let mut out: Vec<String> = Vec::new();
-        for raw in values.values() {
-            if at.require_hashed && !pii::is_sha256_hex(raw.trim()) {
-                return Err(Error::NotHashed);
-            }
-            if let Some(h) = pii::hash(key, raw, &ctx)
-                && !out.contains(&h)
-            {
-                out.push(h);
-            }
-        }
-        if !out.is_empty() {
-            hashed.insert(key.as_str().to_owned(), out);
-        }
-    }
+    let hashed = hash_user(user, at.current_year, at.require_hashed)?;
     let clean = |v: &Option<String>| {
         v.as_deref()
             .map(str::trim)
@@ -263,6 +230,53 @@ pub fn prepare(ev: &IncomingEvent, at: &Arrival<'_>) -> Result<ServerEvent, Erro
     };
     validate(&event, at.now_secs)?;
     Ok(event)
+}
+
+/// The customer fields of `user`, normalized and hashed, keyed by Meta's names (`em`, `ph`, …),
+/// each list without repeats. The first country given is the context for phone and zip.
+///
+/// # Errors
+/// [`Error::NotHashed`] when `require_hashed` and a value is not SHA-256 hex.
+pub fn hash_user(
+    user: &IncomingUser,
+    current_year: u16,
+    require_hashed: bool,
+) -> Result<BTreeMap<String, Vec<String>>, Error> {
+    let country = user
+        .country
+        .as_ref()
+        .and_then(|c| c.values().first())
+        .filter(|c| !pii::is_sha256_hex(c.trim()))
+        .and_then(|c| {
+            let ctx = pii::Context {
+                country: None,
+                current_year,
+            };
+            pii::normalize(Key::Country, c, &ctx)
+        });
+    let ctx = pii::Context {
+        country: country.as_deref(),
+        current_year,
+    };
+    let mut hashed = BTreeMap::new();
+    for (key, values) in user.personal() {
+        let Some(values) = values else { continue };
+        let mut out: Vec<String> = Vec::new();
+        for raw in values.values() {
+            if require_hashed && !pii::is_sha256_hex(raw.trim()) {
+                return Err(Error::NotHashed);
+            }
+            if let Some(h) = pii::hash(key, raw, &ctx)
+                && !out.contains(&h)
+            {
+                out.push(h);
+            }
+        }
+        if !out.is_empty() {
+            hashed.insert(key.as_str().to_owned(), out);
+        }
+    }
+    Ok(hashed)
 }
 
 /// The checks every event passes before it is stored and again before it is sent.

@@ -211,3 +211,24 @@ pub fn plan(config: &Config, req: &Request<'_>) -> Result<Plan, Refusal> {
         test_event_code,
     })
 }
+
+/// The hashes that identify a person to erase (`DELETE api/subjects`): the body names them by
+/// `email`, `phone` and `external_id`, raw or hashed, as in an event's `user`.
+///
+/// # Errors
+/// [`Error::BodyInvalid`] for a malformed body, [`Error::NoCustomerIdentifier`] when it names
+/// nobody.
+pub fn erasure(body: &str, now_secs: u64) -> Result<Vec<String>, Error> {
+    let user: event::IncomingUser = serde_json::from_str(body).map_err(|_| Error::BodyInvalid)?;
+    let hashed = event::hash_user(&user, event::civil_year(now_secs), false)?;
+    let hashes: Vec<String> = ["em", "ph", "external_id"]
+        .iter()
+        .filter_map(|k| hashed.get(*k))
+        .flatten()
+        .cloned()
+        .collect();
+    if hashes.is_empty() {
+        return Err(Error::NoCustomerIdentifier);
+    }
+    Ok(hashes)
+}

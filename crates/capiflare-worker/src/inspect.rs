@@ -1,6 +1,6 @@
-//! `GET api/events/{event_id}`: one stored conversion's story for the site owner: its status,
-//! the exact hashed payload (the request Meta receives, minus the token), and every attempt
-//! with Meta's answer.
+//! What the site owner reads and erases: `GET api/events/{event_id}`, one stored conversion's
+//! story (its status, the exact hashed payload and request Meta receives, minus the token, and
+//! every attempt with Meta's answer), and `DELETE api/subjects`.
 
 use capiflare_core::capi;
 use serde_json::{Value, json};
@@ -9,6 +9,18 @@ use worker::{Env, Request};
 use crate::http::{self, ApiError, Reply};
 use crate::settings::Settings;
 use crate::store;
+
+/// `DELETE api/subjects`: erase everything stored about a person, named by email, phone or
+/// external_id (raw or hashed). Answers `{"deleted": n}`.
+pub(crate) async fn erase(mut req: Request, env: &Env, settings: &Settings) -> Reply {
+    http::authorize(&req, settings)?;
+    let body = http::body(&mut req, 64 * 1024).await?;
+    let hashes = capiflare_core::ingest::erasure(&body, crate::ingest::now_ms() / 1000)
+        .map_err(|e| ApiError::core(e, None))?;
+    let deleted = store::erase(&env.d1("DB")?, &hashes).await?;
+    worker::console_log!("capiflare: erased {deleted} stored events for one subject");
+    http::json(200, &json!({ "deleted": deleted }))
+}
 
 pub(crate) async fn event(req: &Request, env: &Env, settings: &Settings, event_id: &str) -> Reply {
     http::authorize(req, settings)?;

@@ -45,6 +45,7 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
         (Method::Post, "/e") => ingest::browser(req, &env, &settings).await,
         (Method::Options, "/e" | "/c") => http::preflight(&req, &settings),
         (Method::Post, "/api/events") => ingest::server(req, &env, &settings).await,
+        (Method::Delete, "/api/subjects") => inspect::erase(req, &env, &settings).await,
         (Method::Get, r) if r.starts_with("/api/events/") => {
             inspect::event(&req, &env, &settings, r.trim_start_matches("/api/events/")).await
         }

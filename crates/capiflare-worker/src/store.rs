@@ -266,3 +266,35 @@ pub(crate) async fn by_event_id(
         .results()?;
     Ok((records, attempts))
 }
+
+/// Delete every stored event whose em, ph or external_id is one of `hashes`, and its attempts.
+/// Returns how many events were deleted.
+pub(crate) async fn erase(db: &D1Database, hashes: &[String]) -> Result<usize> {
+    let list =
+        serde_json::to_string(hashes).map_err(|e| worker::Error::RustError(e.to_string()))?;
+    const MATCH: &str = "(SELECT 1 FROM json_each(events.payload, '$.user_data.em') j \
+        WHERE j.value IN (SELECT value FROM json_each(?1))) OR EXISTS \
+        (SELECT 1 FROM json_each(events.payload, '$.user_data.ph') j \
+        WHERE j.value IN (SELECT value FROM json_each(?1))) OR EXISTS \
+        (SELECT 1 FROM json_each(events.payload, '$.user_data.external_id') j \
+        WHERE j.value IN (SELECT value FROM json_each(?1)))";
+    let attempts = db
+        .prepare(
+            [
+                "DELETE FROM attempts WHERE (pixel_id, event_name, event_id) IN \
+                 (SELECT pixel_id, event_name, event_id FROM events WHERE EXISTS ",
+                MATCH,
+                ")",
+            ]
+            .concat(),
+        )
+        .bind(&[list.as_str().into()])?;
+    let events = db
+        .prepare(["DELETE FROM events WHERE EXISTS ", MATCH].concat())
+        .bind(&[list.as_str().into()])?;
+    let results = db.batch(vec![attempts, events]).await?;
+    Ok(results
+        .last()
+        .map(|r| r.meta().ok().flatten().and_then(|m| m.changes).unwrap_or(0))
+        .unwrap_or(0))
+}
