@@ -8,7 +8,7 @@ use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 use crate::config::{Config, is_test_event_code};
-use crate::consent::{self, Decision, Inputs, Policy, Signal};
+use crate::consent::{self, Decision, Inputs, Signal};
 use crate::event::{self, Arrival, IncomingEvent, ServerEvent};
 use crate::{Error, capi, event_id};
 
@@ -88,6 +88,44 @@ const fn refuse(error: Error, index: Option<usize>) -> Refusal {
     Refusal { error, index }
 }
 
+/// The `consent` field of a browser or API body: `"granted"`, `"denied"` or absent.
+///
+/// # Errors
+/// [`Error::BodyInvalid`] for any other value.
+pub fn consent_answer(answer: Option<&str>) -> Result<Option<Signal>, Error> {
+    match answer {
+        None => Ok(None),
+        Some("granted") => Ok(Some(Signal::Granted)),
+        Some("denied") => Ok(Some(Signal::Denied)),
+        Some(_) => Err(Error::BodyInvalid),
+    }
+}
+
+/// Whether the edge may act for a browser (GPC already excluded): the page's own answer, else
+/// the site's policy for the visitor's country. The page reads the CMPs; the edge cannot.
+#[must_use]
+pub fn browser_allows(config: &Config, country: Option<&str>, explicit: Option<Signal>) -> bool {
+    consent::decide(&Inputs {
+        gpc: false,
+        policy: config.consent_policy,
+        country: country.map(str::to_owned),
+        explicit,
+        cmp: None,
+    }) == Decision::Allow
+}
+
+/// What the page asks of `POST c`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CookieAsk {
+    /// The landing URL's click id, case kept.
+    #[serde(default)]
+    pub fbclid: Option<String>,
+    /// The page's consent answer: `"granted"`, `"denied"` or absent.
+    #[serde(default)]
+    pub consent: Option<String>,
+}
+
 /// An event id derived from the request's random seed and the event's position.
 fn derived_id(seed: &[u8; 16], index: usize) -> String {
     let mut h = Sha256::new();
@@ -106,25 +144,14 @@ fn derived_id(seed: &[u8; 16], index: usize) -> String {
 pub fn plan(config: &Config, req: &Request<'_>) -> Result<Plan, Refusal> {
     let env: Envelope =
         serde_json::from_str(req.body).map_err(|_| refuse(Error::BodyInvalid, None))?;
-    let explicit = match env.consent.as_deref() {
-        None => None,
-        Some("granted") => Some(Signal::Granted),
-        Some("denied") => Some(Signal::Denied),
-        Some(_) => return Err(refuse(Error::BodyInvalid, None)),
+    let explicit = consent_answer(env.consent.as_deref()).map_err(|e| refuse(e, None))?;
+    // The site's backend answers for its own visitors; GPC and the policy guard the browser route.
+    let allowed = if req.browser {
+        !req.gpc && browser_allows(config, req.country, explicit)
+    } else {
+        explicit != Some(Signal::Denied)
     };
-    let decision = consent::decide(&Inputs {
-        gpc: req.browser && req.gpc,
-        // The site's backend answers for its own visitors; the policy guards the browser route.
-        policy: if req.browser {
-            config.consent_policy
-        } else {
-            Policy::OptOut
-        },
-        country: req.country.map(str::to_owned),
-        explicit,
-        cmp: None,
-    });
-    if decision != Decision::Allow {
+    if !allowed {
         return Ok(Plan::Silent);
     }
     if env.events.is_empty() {

@@ -113,7 +113,7 @@ pub(crate) async fn body(req: &mut Request, limit: usize) -> Result<String, ApiE
 
 /// The browser routes answer only pages of the site: the `Origin` must be one of
 /// `ALLOWED_ORIGINS`, compared exactly. Returns that origin for the CORS answer.
-pub(crate) fn allowed_origin(req: &Request, settings: &Settings) -> Result<String, ApiError> {
+fn allowed_origin(req: &Request, settings: &Settings) -> Result<String, ApiError> {
     let origin = req.headers().get("Origin")?.unwrap_or_default();
     if settings.config.allowed_origins.contains(&origin) {
         Ok(origin)
@@ -124,6 +124,27 @@ pub(crate) fn allowed_origin(req: &Request, settings: &Settings) -> Result<Strin
             "this origin may not send events",
         ))
     }
+}
+
+/// A request on a browser route (`c`, `e`) that passed the origin check and the per-IP limit.
+pub(crate) struct BrowserCall {
+    pub(crate) origin: String,
+    pub(crate) ip: Option<String>,
+    /// `Sec-GPC: 1`: nothing may happen, answer [`silent`].
+    pub(crate) gpc: bool,
+}
+
+/// The guards every browser route passes first: exact origin, then the per-IP rate limit.
+pub(crate) async fn browser_call(
+    req: &Request,
+    env: &Env,
+    settings: &Settings,
+) -> Result<BrowserCall, ApiError> {
+    let origin = allowed_origin(req, settings)?;
+    let ip = client_ip(req);
+    rate_limit(env, "RL_IP", ip.as_deref().unwrap_or("unknown")).await?;
+    let gpc = header(req.headers(), "Sec-GPC").as_deref() == Some("1");
+    Ok(BrowserCall { origin, ip, gpc })
 }
 
 /// CORS headers for an allowed origin (the tag may be served from another subdomain).
@@ -186,6 +207,6 @@ pub(crate) fn header(headers: &Headers, name: &str) -> Option<String> {
 }
 
 /// The connecting client's IP as the edge saw it.
-pub(crate) fn client_ip(req: &Request) -> Option<String> {
+fn client_ip(req: &Request) -> Option<String> {
     header(req.headers(), "CF-Connecting-IP")
 }

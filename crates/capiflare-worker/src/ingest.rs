@@ -60,13 +60,10 @@ pub(crate) fn geo(req: &Request) -> (Option<String>, Option<String>) {
 }
 
 pub(crate) async fn browser(mut req: Request, env: &Env, settings: &Settings) -> Reply {
-    let origin = http::allowed_origin(&req, settings)?;
-    let ip = http::client_ip(&req);
-    http::rate_limit(env, "RL_IP", ip.as_deref().unwrap_or("unknown")).await?;
-    let gpc = http::header(req.headers(), "Sec-GPC").as_deref() == Some("1");
-    if gpc {
+    let call = http::browser_call(&req, env, settings).await?;
+    if call.gpc {
         // Nothing may happen: do not even read the body.
-        return http::with_cors(http::silent()?, &origin);
+        return http::with_cors(http::silent()?, &call.origin);
     }
     let body = http::body(&mut req, BROWSER_BODY_LIMIT).await?;
     let ua = http::header(req.headers(), "User-Agent");
@@ -76,14 +73,14 @@ pub(crate) async fn browser(mut req: Request, env: &Env, settings: &Settings) ->
         now_secs: now_ms() / 1000,
         seed: random()?,
         browser: true,
-        gpc,
-        client_ip: ip.as_deref(),
+        gpc: call.gpc,
+        client_ip: call.ip.as_deref(),
         user_agent: ua.as_deref(),
         country: country.as_deref(),
         region: region.as_deref(),
     };
     let reply = run(env, settings, &request, "browser").await?;
-    http::with_cors(reply, &origin)
+    http::with_cors(reply, &call.origin)
 }
 
 pub(crate) async fn server(mut req: Request, env: &Env, settings: &Settings) -> Reply {
