@@ -45,26 +45,33 @@ function testConfig() {
 
 /**
  * Start a worker. `vars` override [vars]; `secrets` go to the instance's .dev.vars (the token, the
- * API key). Returns { url, port, logs(), query(sql, ...params), scheduled(), stop() }.
+ * API key). With `asDemo`, it runs the repository's own wrangler.toml as `npx wrangler dev` does,
+ * [build] included (secrets then go in as --var). Returns { url, port, logs(), query(sql,
+ * ...params), execute(sql), scheduled(), stop() }.
  */
-export async function startWorker({ vars = {}, secrets = {} } = {}) {
+export async function startWorker({ vars = {}, secrets = {}, asDemo = false } = {}) {
   const port = await freePort();
   const dir = join(REPO, 'tests/.out', `worker-${port}`);
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
-  const config = join(dir, 'wrangler.toml');
-  writeFileSync(config, testConfig());
-  writeFileSync(join(dir, '.dev.vars'), Object.entries(secrets).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join('\n') + '\n');
+  let config = join(REPO, 'wrangler.toml');
+  if (asDemo) {
+    vars = { ...vars, ...secrets };
+  } else {
+    config = join(dir, 'wrangler.toml');
+    writeFileSync(config, testConfig());
+    writeFileSync(join(dir, '.dev.vars'), Object.entries(secrets).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join('\n') + '\n');
+  }
   const state = join(dir, 'state');
   execFileSync(join(BIN, 'wrangler'), ['d1', 'migrations', 'apply', 'capiflare', '--local', '--config', config, '--persist-to', state], { env: ENV, stdio: 'pipe', input: '' });
   const args = ['dev', '--config', config, '--ip', '127.0.0.1', '--port', String(port), '--persist-to', state, '--test-scheduled', '--inspector-port', String(await freePort()), '--log-level', 'info'];
   for (const [k, v] of Object.entries(vars)) args.push('--var', `${k}:${v}`);
-  const child = spawn(join(BIN, 'wrangler'), args, { env: ENV, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  const child = spawn(join(BIN, 'wrangler'), args, { cwd: REPO, env: ENV, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   let logs = '';
   child.stdout.on('data', (d) => { logs += d; });
   child.stderr.on('data', (d) => { logs += d; });
   const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 60_000;
+  const deadline = Date.now() + (asDemo ? 300_000 : 60_000);
   for (;;) {
     if (child.exitCode !== null) throw new Error(`wrangler dev exited:\n${logs}`);
     try {
