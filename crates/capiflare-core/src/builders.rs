@@ -20,8 +20,65 @@
 //!   "submission"`, an `embed_id` matching the iframe's `_embed_id` when both are known, and
 //!   the answers in `details.data` (`[{type, key, label, value}]`). Paperform's own
 //!   `PaperformSubmission` DOM event is not used: its embed script dispatches it for any frame.
+//!
+//! Plain forms (DESIGN.md section 2 item 4): [`SUCCESS_CANDIDATES`] are the elements near an AJAX
+//! form that may report its outcome, [`success_signal`] reads one that has just become visible,
+//! and forms inside [`BUILDER_CONTAINERS`] are left to their builder's own event. `EXCLUDED_FORMS`
+//! entries are paths ([`path_excluded`]) or selectors ([`excluded_selectors`]).
 
 use serde_json::Value;
+
+/// Read access to a JSON-like value: `serde_json::Value` natively, the page's own JS values in the
+/// browser module (which then needs no JSON parser of its own). Absent, `null` and `undefined`
+/// read as nothing.
+pub trait JsonRead: Sized {
+    /// Parses JSON text (`JSON.parse`); `None` when it is not valid JSON.
+    fn parse(text: &str) -> Option<Self>;
+    /// A member of an object (not of an array); `None` when absent or null.
+    fn member(&self, key: &str) -> Option<Self>;
+    /// The members of a plain object, in any order; `None` when not an object (arrays are not).
+    fn members(&self) -> Option<Vec<(String, Self)>>;
+    /// The items of an array; `None` when not an array.
+    fn items(&self) -> Option<Vec<Self>>;
+    /// The value of a string.
+    fn text(&self) -> Option<String>;
+    /// A number written in decimal (as JavaScript's `String(n)` writes it).
+    fn number(&self) -> Option<String>;
+    /// Whether the value is null (or JavaScript's `undefined`).
+    fn is_null(&self) -> bool;
+}
+
+impl JsonRead for Value {
+    fn parse(text: &str) -> Option<Self> {
+        serde_json::from_str(text).ok()
+    }
+    fn member(&self, key: &str) -> Option<Self> {
+        self.as_object()?.get(key).filter(|v| !v.is_null()).cloned()
+    }
+    fn members(&self) -> Option<Vec<(String, Self)>> {
+        Some(
+            self.as_object()?
+                .iter()
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect(),
+        )
+    }
+    fn items(&self) -> Option<Vec<Self>> {
+        self.as_array().cloned()
+    }
+    fn text(&self) -> Option<String> {
+        self.as_str().map(str::to_owned)
+    }
+    fn number(&self) -> Option<String> {
+        match self {
+            Self::Number(n) => Some(n.to_string()),
+            _ => None,
+        }
+    }
+    fn is_null(&self) -> bool {
+        Self::is_null(self)
+    }
+}
 
 /// A form builder whose submissions capiflare recognizes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -175,8 +232,7 @@ pub fn trusted_sender<'a>(msg: &Message<'a>) -> Option<Sender<'a>> {
         } => {
             let exact = same_origin(src_origin, msg.origin);
             // HubSpot's legacy "shell" iframe has no src and runs as the page's own origin.
-            let own_shell =
-                builder == Builder::HubSpot && same_origin(msg.page_origin, msg.origin);
+            let own_shell = builder == Builder::HubSpot && same_origin(msg.page_origin, msg.origin);
             let allowed = own_shell || origin_allowed(builder, msg.origin, msg.form_origins);
             (exact && allowed).then_some(msg.sender)
         }
@@ -185,10 +241,10 @@ pub fn trusted_sender<'a>(msg: &Message<'a>) -> Option<Sender<'a>> {
 }
 
 /// A `message` event's data → the submission it reports, or `None` (not trusted under the
-/// origin rule, not a submission, or not the expected shape). `data` is the message data as JSON:
-/// a string stays a string, an object becomes an object.
+/// origin rule, not a submission, or not the expected shape). `data` is the message data as it
+/// arrived: a string stays a string, an object is an object.
 #[must_use]
-pub fn decode_message(msg: &Message<'_>, data: &Value) -> Option<Submission> {
+pub fn decode_message<J: JsonRead>(msg: &Message<'_>, data: &J) -> Option<Submission> {
     match trusted_sender(msg)? {
         Sender::Page
         | Sender::Frame {
@@ -205,30 +261,34 @@ pub fn decode_message(msg: &Message<'_>, data: &Value) -> Option<Submission> {
 }
 
 /// HubSpot legacy `hsFormCallback` → a submission for `onFormSubmitted` only.
-fn decode_hubspot_legacy(data: &Value) -> Option<Submission> {
-    let obj = data.as_object()?;
-    if obj.get("type")?.as_str()? != "hsFormCallback"
-        || obj.get("eventName")?.as_str()? != "onFormSubmitted"
+fn decode_hubspot_legacy<J: JsonRead>(data: &J) -> Option<Submission> {
+    data.members()?;
+    if data.member("type")?.text()? != "hsFormCallback"
+        || data.member("eventName")?.text()? != "onFormSubmitted"
     {
         return None;
     }
-    let form_id = match obj.get("id") {
-        None | Some(Value::Null) => None,
-        Some(id) => Some(id.as_str()?.to_owned()),
+    let form_id = match data.member("id") {
+        None => None,
+        Some(id) => Some(id.text()?),
     };
-    let fields = match obj.get("data") {
-        None | Some(Value::Null) => Vec::new(),
-        Some(Value::Array(list)) => name_value_list(list)?,
-        Some(Value::Object(inner)) => match inner.get("submissionValues") {
-            None | Some(Value::Null) => Vec::new(),
-            Some(Value::Object(values)) => values
-                .iter()
-                .map(|(name, v)| field("", name, "", v))
-                .collect(),
-            Some(Value::Array(list)) => name_value_list(list)?,
-            Some(_) => return None,
+    let fields = match data.member("data") {
+        None => Vec::new(),
+        Some(inner) => match (inner.items(), inner.members()) {
+            (Some(list), _) => name_value_list(&list)?,
+            (None, Some(_)) => match inner.member("submissionValues") {
+                None => Vec::new(),
+                Some(values) => match (values.items(), values.members()) {
+                    (Some(list), _) => name_value_list(&list)?,
+                    (None, Some(pairs)) => pairs
+                        .iter()
+                        .map(|(name, v)| field("", name, "", Some(v)))
+                        .collect(),
+                    (None, None) => return None,
+                },
+            },
+            (None, None) => return None,
         },
-        Some(_) => return None,
     };
     Some(Submission {
         builder: Builder::HubSpot,
@@ -238,31 +298,34 @@ fn decode_hubspot_legacy(data: &Value) -> Option<Submission> {
 }
 
 /// `[{name, value}]` → fields; `None` when an item is not of that shape.
-fn name_value_list(list: &[Value]) -> Option<Vec<SubmittedField>> {
+fn name_value_list<J: JsonRead>(list: &[J]) -> Option<Vec<SubmittedField>> {
     list.iter()
         .map(|item| {
-            let name = item.get("name")?.as_str()?;
-            Some(field("", name, "", item.get("value").unwrap_or(&Value::Null)))
+            let name = item.member("name")?.text()?;
+            Some(field("", &name, "", item.member("value").as_ref()))
         })
         .collect()
 }
 
 /// Text values of an answer: a string, a number, or a list of them; anything else gives none.
-fn texts(v: &Value) -> Vec<String> {
-    match v {
-        Value::String(s) => vec![s.clone()],
-        Value::Number(n) => vec![n.to_string()],
-        Value::Array(list) => list.iter().flat_map(texts).collect(),
-        _ => Vec::new(),
+fn texts<J: JsonRead>(v: &J) -> Vec<String> {
+    if let Some(list) = v.items() {
+        return list.iter().flat_map(texts).collect();
     }
+    v.text().or_else(|| v.number()).into_iter().collect()
 }
 
-fn field(input_type: &str, name: &str, label: &str, value: &Value) -> SubmittedField {
+fn field<J: JsonRead>(
+    input_type: &str,
+    name: &str,
+    label: &str,
+    value: Option<&J>,
+) -> SubmittedField {
     SubmittedField {
         input_type: input_type.to_owned(),
         name: name.to_owned(),
         label: label.to_owned(),
-        values: texts(value),
+        values: value.map(texts).unwrap_or_default(),
     }
 }
 
@@ -277,70 +340,61 @@ pub fn hubspot_v4_form_known(form_id: &str, page_form_ids: &[String]) -> bool {
 /// HubSpot new editor: the result of `getFormFieldValues()`, `[{name, value}]` with `value` a
 /// string or a list of strings, → the submission's fields; `None` when it is not that shape.
 #[must_use]
-pub fn decode_hubspot_v4(form_id: &str, values: &Value) -> Option<Submission> {
+pub fn decode_hubspot_v4<J: JsonRead>(form_id: &str, values: &J) -> Option<Submission> {
     Some(Submission {
         builder: Builder::HubSpot,
         form_id: Some(form_id.to_owned()).filter(|f| !f.is_empty()),
-        fields: name_value_list(values.as_array()?)?,
+        fields: name_value_list(&values.items()?)?,
     })
 }
 
 /// Paperform's raw message `"paperform:" + JSON` with `action: "submission"`.
-fn decode_paperform(data: &Value, frame_embed_id: Option<&str>) -> Option<Submission> {
-    let json = data.as_str()?.strip_prefix("paperform:")?;
-    let msg: Value = serde_json::from_str(json).ok()?;
-    let obj = msg.as_object()?;
-    if obj.get("action")?.as_str()? != "submission" {
+fn decode_paperform<J: JsonRead>(data: &J, frame_embed_id: Option<&str>) -> Option<Submission> {
+    let text = data.text()?;
+    let msg = J::parse(text.strip_prefix("paperform:")?)?;
+    msg.members()?;
+    if msg.member("action")?.text()? != "submission" {
         return None;
     }
-    let embed_id = match obj.get("embed_id") {
-        None | Some(Value::Null) => None,
-        Some(Value::String(s)) => Some(s.clone()),
-        Some(Value::Number(n)) => Some(n.to_string()),
-        Some(_) => return None,
+    let embed_id = match msg.member("embed_id") {
+        None => None,
+        Some(id) => Some(id.text().or_else(|| id.number())?),
     };
     if let (Some(got), Some(want)) = (&embed_id, frame_embed_id)
         && got != want
     {
         return None;
     }
-    let details = match obj.get("details") {
-        None | Some(Value::Null) => None,
-        Some(Value::Object(d)) => Some(d),
-        Some(_) => return None,
+    let details = match msg.member("details") {
+        None => None,
+        Some(d) => {
+            d.members()?;
+            Some(d)
+        }
     };
     let mut fields = Vec::new();
-    let answers = details.and_then(|d| d.get("data"));
-    match answers {
-        None | Some(Value::Null) => {}
-        Some(Value::Array(list)) => {
-            for item in list {
-                let item = item.as_object()?;
-                let text = |k: &str| item.get(k).and_then(Value::as_str).unwrap_or_default();
-                let name = [text("custom_key"), text("key")]
-                    .into_iter()
-                    .find(|s| !s.is_empty())
-                    .unwrap_or_default();
-                let label = [text("label"), text("display_label")]
-                    .into_iter()
-                    .find(|s| !s.is_empty())
-                    .unwrap_or_default();
-                let value = item.get("value").unwrap_or(&Value::Null);
-                match value {
-                    // An address answer: its parts as fields of their own (`city`, `postcode`, …).
-                    Value::Object(parts) => fields.extend(
-                        parts.iter().map(|(part, v)| field("text", part, "", v)),
-                    ),
-                    v => fields.push(field(text("type"), name, label, v)),
-                }
+    if let Some(answers) = details.as_ref().and_then(|d| d.member("data")) {
+        for item in answers.items()? {
+            item.members()?;
+            let text = |k: &str| item.member(k).and_then(|v| v.text()).unwrap_or_default();
+            let first = |a: String, b: String| if a.is_empty() { b } else { a };
+            let name = first(text("custom_key"), text("key"));
+            let label = first(text("label"), text("display_label"));
+            let value = item.member("value");
+            match value.as_ref().and_then(JsonRead::members) {
+                // An address answer: its parts as fields of their own (`city`, `postcode`, …).
+                Some(parts) if value.as_ref().and_then(JsonRead::items).is_none() => fields.extend(
+                    parts
+                        .iter()
+                        .map(|(part, v)| field("text", part, "", Some(v))),
+                ),
+                _ => fields.push(field(&text("type"), &name, &label, value.as_ref())),
             }
         }
-        Some(_) => return None,
     }
     let form_id = details
-        .and_then(|d| d.get("form_id"))
-        .and_then(Value::as_str)
-        .map(str::to_owned);
+        .and_then(|d| d.member("form_id"))
+        .and_then(|v| v.text());
     Some(Submission {
         builder: Builder::Paperform,
         form_id,
@@ -368,6 +422,72 @@ pub fn excluded_selectors(entries: &[String]) -> impl Iterator<Item = &str> {
         .filter(|e| !e.is_empty() && !e.starts_with('/'))
 }
 
+/// Containers of embedded builders' forms: a form inside one is left to the builder's own success
+/// event, never detected as a plain form (HubSpot's raw-HTML and developer embeds render a real
+/// `<form>` in the page).
+pub const BUILDER_CONTAINERS: &str =
+    ".hs-form-frame,.hs-form-html,.hbspt-form,form.hs-form,[data-paperform-id]";
+
+/// Elements near a form that may signal an AJAX submission's outcome: a live region
+/// (`role=status|alert`), or an id or class containing a success or an error word.
+pub const SUCCESS_CANDIDATES: &str = "[role=status],[role=alert],[id*=success i],[class*=success i],\
+[id*=thank i],[class*=thank i],[id*=done i],[class*=done i],[id*=confirm i],[class*=confirm i],\
+[id*=error i],[class*=error i],[id*=fail i],[class*=fail i],[id*=invalid i],[class*=invalid i]";
+
+const ERROR_MARKS: [&str; 5] = ["error", "fail", "invalid", "danger", "warning"];
+const SUCCESS_MARKS: [&str; 4] = ["success", "thank", "done", "confirm"];
+const ERROR_TEXT: [&str; 20] = [
+    "error",
+    "valid",
+    "fail",
+    "required",
+    "try again",
+    "incorrect",
+    "missing",
+    "wrong",
+    "problem",
+    "unable",
+    "could not",
+    "couldn't",
+    "please enter",
+    "please fill",
+    "please select",
+    "please provide",
+    "fehler",
+    "erreur",
+    "ungültig",
+    "falsch",
+];
+
+/// What an element that has just become visible near an AJAX form says (DESIGN.md section 2
+/// item 4): `Some(true)` success, `Some(false)` an error message (no conversion), `None` neither.
+///
+/// - the site named it with `data-capiflare-success` (`custom`): success;
+/// - its id or class contains `error`, `fail`, `invalid`, `danger` or `warning`: error;
+/// - its id or class contains `success`, `thank`, `done` or `confirm`: success;
+/// - a live region (`role` `status` or `alert`): error when its text reads like one (`error`,
+///   `valid` as in "enter a valid email" or `invalid`, `required`, `try again`, `please enter`,
+///   …), else success;
+/// - anything else: neither.
+#[must_use]
+pub fn success_signal(id_and_class: &str, role: &str, text: &str, custom: bool) -> Option<bool> {
+    if custom {
+        return Some(true);
+    }
+    let marks = id_and_class.to_ascii_lowercase();
+    if ERROR_MARKS.iter().any(|m| marks.contains(m)) {
+        return Some(false);
+    }
+    if SUCCESS_MARKS.iter().any(|m| marks.contains(m)) {
+        return Some(true);
+    }
+    if role.eq_ignore_ascii_case("status") || role.eq_ignore_ascii_case("alert") {
+        let text = text.to_ascii_lowercase();
+        return Some(!ERROR_TEXT.iter().any(|w| text.contains(w)));
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -379,7 +499,10 @@ mod tests {
             Some(("https", "a.b", Some("8443")))
         );
         assert_eq!(parse_origin("https://a.b/"), None);
-        assert_eq!(parse_origin("http://[::1]:80"), Some(("http", "[::1]", Some("80"))));
+        assert_eq!(
+            parse_origin("http://[::1]:80"),
+            Some(("http", "[::1]", Some("80")))
+        );
         assert!(host_in("x.paperform.co", "paperform.co"));
         assert!(!host_in("xpaperform.co", "paperform.co"));
         assert!(!host_in(".paperform.co", "paperform.co"));

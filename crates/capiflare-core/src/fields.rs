@@ -17,8 +17,6 @@
 //!
 //! Everything here is a pure function of strings; the browser module reads the DOM.
 
-use std::collections::BTreeMap;
-
 use crate::pii::{self, Key};
 
 /// The customer field an input holds.
@@ -127,8 +125,21 @@ pub struct Input<'a> {
 
 /// Input types that never hold a customer field.
 const IGNORED_TYPES: [&str; 15] = [
-    "hidden", "password", "submit", "button", "reset", "image", "file", "checkbox", "range",
-    "color", "search", "textarea", "select-multiple", "month", "week",
+    "hidden",
+    "password",
+    "submit",
+    "button",
+    "reset",
+    "image",
+    "file",
+    "checkbox",
+    "range",
+    "color",
+    "search",
+    "textarea",
+    "select-multiple",
+    "month",
+    "week",
 ];
 
 /// Which customer field `input` holds, if any (see the module documentation for the order of
@@ -312,7 +323,11 @@ fn verdict(text: &str) -> Verdict {
     }
     let rule = RULES
         .iter()
-        .find(|(_, phrases)| phrases.split_ascii_whitespace().any(|p| phrase_in(p, &words)))
+        .find(|(_, phrases)| {
+            phrases
+                .split_ascii_whitespace()
+                .any(|p| phrase_in(p, &words))
+        })
         .map(|&(f, _)| f)
         .or_else(|| has_any(GENDER_WORDS).then_some(Field::Gender));
     let Some(field) = rule else {
@@ -344,7 +359,11 @@ fn phrase_in(phrase: &str, words: &[String]) -> bool {
 
 /// The words of an attribute or a label: split at anything but letters and digits, between a
 /// lowercase letter and an uppercase one (`firstName`), and between letters and digits
-/// (`email2`); lowercased, with Latin letters folded to ASCII (`prénom` → `prenom`).
+/// (`email2`); lowercased, with Latin letters folded to ASCII (`Prénom` → `prenom`).
+///
+/// Letters are ASCII letters and every character from U+00C0 on that is not white space or
+/// general punctuation (so the browser module carries no Unicode letter tables); case is told
+/// for ASCII and Latin-1 letters only.
 #[must_use]
 pub fn words(text: &str) -> Vec<String> {
     #[derive(Clone, Copy, PartialEq, Eq)]
@@ -358,11 +377,18 @@ pub fn words(text: &str) -> Vec<String> {
     let mut current = String::new();
     let mut prev = Class::Other;
     for c in text.chars() {
-        let class = if c.is_numeric() {
+        let class = if c.is_ascii_digit() {
             Class::Digit
-        } else if c.is_uppercase() {
+        } else if c.is_ascii_uppercase() || (('\u{c0}'..='\u{de}').contains(&c) && c != '\u{d7}') {
             Class::Upper
-        } else if c.is_alphabetic() {
+        } else if c.is_ascii_lowercase()
+            || (c >= '\u{c0}'
+                && c != '\u{d7}'
+                && c != '\u{f7}'
+                && !c.is_whitespace()
+                && !('\u{2000}'..='\u{2bff}').contains(&c)
+                && !('\u{3000}'..='\u{303f}').contains(&c))
+        {
             Class::Lower
         } else {
             Class::Other
@@ -374,9 +400,7 @@ pub fn words(text: &str) -> Vec<String> {
             out.push(core::mem::take(&mut current));
         }
         if class != Class::Other {
-            for lower in c.to_lowercase() {
-                fold_into(lower, &mut current);
-            }
+            fold_into(c, &mut current);
         }
         prev = class;
     }
@@ -386,20 +410,22 @@ pub fn words(text: &str) -> Vec<String> {
     out
 }
 
-/// Appends `c` with Latin diacritics removed (`é` → `e`, `ß` → `ss`).
+/// Appends `c` lowercased (ASCII and Latin-1), with Latin diacritics removed (`É` → `e`,
+/// `ß` → `ss`).
 fn fold_into(c: char, out: &mut String) {
     let folded = match c {
-        'à'..='å' | 'ā' | 'ă' | 'ą' => 'a',
-        'ç' | 'ć' | 'č' => 'c',
-        'è'..='ë' | 'ē' | 'ė' | 'ę' | 'ě' => 'e',
-        'ì'..='ï' | 'ī' | 'į' | 'ı' => 'i',
-        'ñ' | 'ń' | 'ň' => 'n',
-        'ò'..='ö' | 'ø' | 'ō' | 'ő' => 'o',
-        'ù'..='ü' | 'ū' | 'ů' | 'ű' => 'u',
-        'ý' | 'ÿ' => 'y',
-        'ś' | 'š' => 's',
-        'ź' | 'ż' | 'ž' => 'z',
-        'ł' => 'l',
+        'A'..='Z' => c.to_ascii_lowercase(),
+        'à'..='å' | 'À'..='Å' | 'ā' | 'ă' | 'ą' => 'a',
+        'ç' | 'Ç' | 'ć' | 'č' => 'c',
+        'è'..='ë' | 'È'..='Ë' | 'ē' | 'ė' | 'ę' | 'ě' => 'e',
+        'ì'..='ï' | 'Ì'..='Ï' | 'ī' | 'į' | 'ı' => 'i',
+        'ñ' | 'Ñ' | 'ń' | 'ň' => 'n',
+        'ò'..='ö' | 'Ò'..='Ö' | 'ø' | 'Ø' | 'ō' | 'ő' => 'o',
+        'ù'..='ü' | 'Ù'..='Ü' | 'ū' | 'ů' | 'ű' => 'u',
+        'ý' | 'ÿ' | 'Ý' => 'y',
+        'ś' | 'š' | 'Š' => 's',
+        'ź' | 'ż' | 'ž' | 'Ž' => 'z',
+        'ł' | 'Ł' => 'l',
         'ß' => {
             out.push_str("ss");
             return;
@@ -443,9 +469,11 @@ pub fn is_honeypot(facts: &TrapFacts<'_>) -> bool {
         .any(|text| {
             let w = words(text);
             let has = |x: &str| w.iter().any(|y| y == x);
-            ["honeypot", "hpot", "hp", "gotcha", "trap", "botcheck", "nospam", "antispam"]
-                .iter()
-                .any(|t| has(t))
+            [
+                "honeypot", "hpot", "hp", "gotcha", "trap", "botcheck", "nospam", "antispam",
+            ]
+            .iter()
+            .any(|t| has(t))
                 || (has("bot") && has("field"))
                 || (has("leave") && (has("blank") || has("empty")))
                 || (has("fill") && (has("not") || has("dont") || has("don")))
@@ -518,7 +546,7 @@ pub fn user_key(name: &str) -> Option<Key> {
 /// is the context for phone numbers and zip codes. Values that normalize to nothing are left
 /// out, as are keys left without a value. Already hashed values pass through.
 #[must_use]
-pub fn hash_user(values: &[(Key, &str)], current_year: u16) -> BTreeMap<&'static str, Vec<String>> {
+pub fn hash_user(values: &[(Key, &str)], current_year: u16) -> Vec<(&'static str, Vec<String>)> {
     let plain = pii::Context {
         country: None,
         current_year,
@@ -531,15 +559,18 @@ pub fn hash_user(values: &[(Key, &str)], current_year: u16) -> BTreeMap<&'static
         country: country.as_deref(),
         current_year,
     };
-    let mut out: BTreeMap<&'static str, Vec<String>> = BTreeMap::new();
+    let mut out = Vec::new();
     for key in Key::ALL {
+        let mut list: Vec<String> = Vec::new();
         for (_, raw) in values.iter().filter(|(k, _)| *k == key) {
-            if let Some(hash) = pii::hash(key, raw, &ctx) {
-                let list = out.entry(user_name(key)).or_default();
-                if !list.contains(&hash) {
-                    list.push(hash);
-                }
+            if let Some(hash) = pii::hash(key, raw, &ctx)
+                && !list.contains(&hash)
+            {
+                list.push(hash);
             }
+        }
+        if !list.is_empty() {
+            out.push((user_name(key), list));
         }
     }
     out
@@ -582,14 +613,11 @@ pub fn strip_personal_query(url: &str) -> String {
 /// `scheme://host[:port]` of an absolute URL.
 fn origin_of(url: &str) -> Option<&str> {
     let after = url.find("://")? + 3;
-    let end = url
-        .get(after..)?
-        .find('/')
-        .map_or(url.len(), |i| after + i);
+    let end = url.get(after..)?.find('/').map_or(url.len(), |i| after + i);
     url.get(..end)
 }
 
-/// Percent-decoding as `URLSearchParams` does (`+` is a space); invalid UTF-8 is replaced.
+/// Percent-decoding as `URLSearchParams` does (`+` is a space); empty when not UTF-8.
 fn percent_decode(s: &str) -> String {
     let bytes = s.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
@@ -610,7 +638,7 @@ fn percent_decode(s: &str) -> String {
         }
         i += 1;
     }
-    String::from_utf8_lossy(&out).into_owned()
+    String::from_utf8(out).unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -625,11 +653,15 @@ mod tests {
         assert_eq!(words("Prénom *"), ["prenom"]);
         assert_eq!(words("email2"), ["email", "2"]);
         assert_eq!(words("Straße"), ["strasse"]);
+        assert_eq!(words("ÉCOLE–Prénom"), ["ecole", "prenom"]);
     }
 
     #[test]
     fn full_names() {
-        assert_eq!(split_full_name(" Jane Q. Doe "), (Some("Jane"), Some("Doe")));
+        assert_eq!(
+            split_full_name(" Jane Q. Doe "),
+            (Some("Jane"), Some("Doe"))
+        );
         assert_eq!(split_full_name("Doe, Jane"), (Some("Jane"), Some("Doe")));
         assert_eq!(split_full_name("Jane"), (Some("Jane"), None));
         assert_eq!(split_full_name(""), (None, None));

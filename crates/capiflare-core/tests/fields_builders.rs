@@ -22,7 +22,12 @@ fn b(v: &Value, k: &str) -> bool {
 
 fn strings(v: &Value) -> Vec<String> {
     v.as_array()
-        .map(|a| a.iter().filter_map(Value::as_str).map(str::to_owned).collect())
+        .map(|a| {
+            a.iter()
+                .filter_map(Value::as_str)
+                .map(str::to_owned)
+                .collect()
+        })
         .unwrap_or_default()
 }
 
@@ -116,6 +121,12 @@ fn hash_user_vectors() {
         let got = fields::hash_user(&entries, year);
         let want: BTreeMap<String, Vec<String>> =
             serde_json::from_value(case["expected"].clone()).unwrap();
+        let keys: Vec<&str> = got.iter().map(|(k, _)| *k).collect();
+        let mut sorted = keys.clone();
+        sorted.dedup();
+        if sorted.len() != keys.len() {
+            failures.push(format!("{name}: a field appears twice: {keys:?}"));
+        }
         let got: BTreeMap<String, Vec<String>> =
             got.into_iter().map(|(k, v)| (k.to_owned(), v)).collect();
         if got != want {
@@ -216,7 +227,7 @@ fn message_vectors() {
 
 #[cfg_attr(not(target_arch = "wasm32"), test)]
 #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
-fn hubspot_v4_and_exclusion_vectors() {
+fn hubspot_v4_success_and_exclusion_vectors() {
     let file: Value = serde_json::from_str(BUILDERS).unwrap();
     let mut failures = Vec::new();
     for case in list(&file, "hubspot_v4") {
@@ -232,6 +243,17 @@ fn hubspot_v4_and_exclusion_vectors() {
         let got = builders::hubspot_v4_form_known(s(case, "form_id"), &strings(&case["page"]));
         if got != b(case, "expected") {
             failures.push(format!("v4_known {case}"));
+        }
+    }
+    for case in list(&file, "success_signal") {
+        let got = builders::success_signal(
+            s(case, "id_class"),
+            s(case, "role"),
+            s(case, "text"),
+            b(case, "custom"),
+        );
+        if got != case["expected"].as_bool() {
+            failures.push(format!("success_signal {case}: got {got:?}"));
         }
     }
     for case in list(&file, "path_excluded") {

@@ -1,0 +1,86 @@
+// Bundles the loader and the wasm-bindgen glue into www/dist/t.js and copies the optimized wasm to
+// www/dist/t.<hash>.wasm. Called by scripts/build-web.sh with the wasm-bindgen output directory,
+// which holds the glue (capiflare_web.js), the optimized wasm (opt.wasm) and wasm-opt's map of the
+// imports and exports it renamed to short names (names.json); the glue is rewritten to match.
+import { build } from 'esbuild';
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const PLACEHOLDER = '"__CAPIFLARE_CONFIG__"';
+
+function fail(msg) {
+  console.error(`js/build.mjs: ${msg}`);
+  process.exit(1);
+}
+
+/** The glue with every import and export name replaced by wasm-opt's short one. */
+export function renameGlue(glue, names, wasmBytes) {
+  const module = new WebAssembly.Module(wasmBytes);
+  const modules = new Set(WebAssembly.Module.imports(module).map((i) => i.module));
+  if (modules.size !== 1) fail(`expected one import module after minifying, found ${[...modules]}`);
+  const [moduleName] = modules;
+  let out = glue;
+  const extra = [];
+  for (const [mod, base, short] of names.imports) {
+    if (mod === './capiflare_web_bg.js') {
+      const key = new RegExp(`(^|[\\s{,])${base.replace(/\$/g, '\\$')}(\\s*:)`, 'm');
+      if (!key.test(out)) fail(`import ${base} not found in the glue`);
+      out = out.replace(key, (_, pre, colon) => `${pre}${short}${colon}`);
+    } else {
+      const m = out.match(new RegExp(`import \\* as (\\w+) from "${mod.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}"`));
+      if (!m) fail(`snippet ${mod} not imported by the glue`);
+      extra.push(`${JSON.stringify(short)}: ${m[1]}.${base}`);
+    }
+  }
+  const ret = /return \{\s*__proto__: null,\s*"\.\/capiflare_web_bg\.js": import0,[^}]*\};/;
+  if (!ret.test(out)) fail('the glue\'s imports object has an unexpected shape');
+  out = out.replace(ret, () => `return { ${JSON.stringify(moduleName)}: Object.assign(import0, { ${extra.join(', ')} }) };`);
+  const exports = new Map(names.exports);
+  out = out.replace(/\bwasm\.([A-Za-z0-9_$]+)/g, (all, name) => {
+    const short = exports.get(name);
+    if (short === undefined) fail(`export ${name} not in wasm-opt's map`);
+    return `wasm[${JSON.stringify(short)}]`;
+  });
+  for (const { name } of WebAssembly.Module.imports(module)) {
+    if (!new RegExp(`(^|[\\s{,"])${name.replace(/\$/g, '\\$')}"?\\s*:`, 'm').test(out)) fail(`import ${name} missing after renaming`);
+  }
+  return out;
+}
+
+async function main() {
+  const dir = resolve(process.argv[2] ?? join(REPO, 'target/web/bindgen'));
+  const wasm = readFileSync(join(dir, 'opt.wasm'));
+  const names = JSON.parse(readFileSync(join(dir, 'names.json'), 'utf8'));
+  const glue = renameGlue(readFileSync(join(dir, 'capiflare_web.js'), 'utf8'), names, wasm);
+  const gluePath = join(dir, 'glue.mjs');
+  writeFileSync(gluePath, glue);
+  const hash = createHash('sha256').update(wasm).digest('hex').slice(0, 16);
+  const wasmName = `t.${hash}.wasm`;
+  const result = await build({
+    entryPoints: [join(REPO, 'js/loader.js')],
+    bundle: true,
+    format: 'iife',
+    minify: true,
+    target: 'es2020',
+    legalComments: 'none',
+    alias: { 'capiflare-glue': gluePath },
+    define: { WASM: JSON.stringify(wasmName) },
+    write: false,
+    logLevel: 'warning',
+  });
+  const js = result.outputFiles[0].text;
+  if (js.split(PLACEHOLDER).length !== 2) fail(`t.js must contain ${PLACEHOLDER} exactly once`);
+  const dist = join(REPO, 'www/dist');
+  mkdirSync(dist, { recursive: true });
+  for (const f of readdirSync(dist)) {
+    if (/^t\.[0-9a-f]+\.wasm$/.test(f) && f !== wasmName) rmSync(join(dist, f));
+  }
+  writeFileSync(join(dist, 't.js'), js);
+  writeFileSync(join(dist, wasmName), wasm);
+  console.log(`www/dist/t.js ${js.length} B, www/dist/${wasmName} ${wasm.length} B`);
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) await main();

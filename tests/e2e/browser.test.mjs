@@ -1,0 +1,517 @@
+// The browser module end to end, in real headless Chromium against the real worker (wrangler dev,
+// local D1 and Queues, dry-run): the demo pages in www/, the played builders from a second local
+// origin, Meta's fbevents.js replaced by a recorder. Nothing leaves the machine.
+//
+// Build first: bash scripts/build.sh (www/dist and the worker).
+import { describe, test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { startStack, openPage, moduleReady, eventually, sha256, delay } from './helpers.mjs';
+
+const HEX64 = /^[0-9a-f]{64}$/;
+/** Long enough for anything that would fire to have fired. */
+const QUIET_MS = 1500;
+
+let stack;
+before(async () => { stack = await startStack({ EXCLUDED_FORMS: '#subscribe' }); });
+after(async () => { await stack?.stop(); });
+
+/** Opens `path` on the page origin and waits for the module to run. */
+async function visit(path, opts) {
+  const p = await openPage(stack, opts);
+  await p.page.goto(`${stack.origin}${path}`);
+  await moduleReady(p.page);
+  return p;
+}
+
+/** Every value of a posted `user` object is SHA-256 hex, except fbc/fbp (never hashed). */
+function assertHashedOnly(user) {
+  for (const [k, v] of Object.entries(user ?? {})) {
+    if (k === 'fbc' || k === 'fbp') continue;
+    for (const x of [v].flat()) assert.match(x, HEX64, `user.${k} must be hashed`);
+  }
+}
+
+/** Exactly one conversion named `name`: one Pixel call and one worker event with the same id, and
+ * the worker's stored copy. Returns { id, event, record }. */
+async function oneConversion(p, name = 'Lead') {
+  await eventually(() => p.tracks(name).length > 0 && p.events(name).length > 0, 10_000, `${name} on both channels`);
+  await delay(300);
+  const tracks = p.tracks(name);
+  const events = p.events(name);
+  assert.equal(tracks.length, 1, `one fbq track ${name}`);
+  assert.equal(events.length, 1, `one ${name} event to the worker`);
+  const id = tracks[0][3]?.eventID;
+  assert.ok(id, 'the Pixel call carries an eventID');
+  assert.equal(events[0].event_id, id, 'the same event_id on both channels');
+  assertHashedOnly(events[0].user);
+  const stored = await eventually(() => stack.stored(id), 10_000, 'the stored event');
+  assert.equal(stored.records.length, 1);
+  const record = stored.records[0];
+  assert.equal(record.event_id, id);
+  assert.equal(record.event_name, name);
+  return { id, event: events[0], record };
+}
+
+async function nothingFires(p, name = 'Lead') {
+  await delay(QUIET_MS);
+  assert.deepEqual(p.tracks(name), [], `no fbq track ${name}`);
+  assert.deepEqual(p.events(name), [], `no ${name} event to the worker`);
+}
+
+function noErrors(p) {
+  assert.deepEqual(p.errors, [], 'no console errors');
+}
+
+describe('landing', () => {
+  test('fbclid becomes _fbc = fb.0.<13 digits>.AbC-x_1 through the worker\'s Set-Cookie', async () => {
+    const p = await visit('/lead?fbclid=AbC-x_1');
+    await eventually(() => p.calls.find((c) => c.route === 'c' && c.status !== undefined), 10_000, 'POST c');
+    const c = p.calls.find((x) => x.route === 'c');
+    assert.equal(JSON.parse(c.body).fbclid, 'AbC-x_1', 'fbclid sent with its case kept');
+    assert.equal(c.status, 200);
+    assert.match(c.setCookie, /(^|\n)_fbc=fb\.0\.\d{13}\.AbC-x_1;/, 'Set-Cookie carries _fbc');
+    const cookies = await p.context.cookies();
+    const fbc = cookies.find((x) => x.name === '_fbc');
+    assert.match(fbc.value, /^fb\.0\.\d{13}\.AbC-x_1$/);
+    assert.equal(fbc.domain, 'localhost', 'host-only on localhost');
+    assert.ok(cookies.find((x) => x.name === '_fbp'), '_fbp created');
+    // The PageView carries the cookies, and the same id on both channels.
+    const { event } = await oneConversion(p, 'PageView');
+    assert.equal(event.user.fbc, fbc.value);
+    noErrors(p);
+    await p.close();
+  });
+});
+
+describe('plain forms', () => {
+  test('an AJAX form with a success message: one Lead, the same event_id stored with em = sha256(normalized email)', async () => {
+    const p = await visit('/lead');
+    await p.page.fill('#email', '  Jo.Doe@Example.COM ');
+    await p.page.fill('#first', 'Jo');
+    await p.page.fill('#last', 'Doe');
+    await p.page.selectOption('#country', 'DE');
+    await p.page.click('#lead button[type=submit]');
+    const { event, record } = await oneConversion(p);
+    const user = record.payload.user_data;
+    assert.deepEqual(user.em, [sha256('jo.doe@example.com')]);
+    assert.deepEqual(user.fn, [sha256('jo')]);
+    assert.deepEqual(user.ln, [sha256('doe')]);
+    assert.deepEqual(user.country, [sha256('de')]);
+    assert.equal(record.status, 'dry_run');
+    assert.equal(event.event_source_url, `${stack.origin}/lead`);
+    const body = p.calls.filter((c) => c.route === 'e').map((c) => c.body).join('\n');
+    assert.ok(!/jo\.doe|example\.com|"Jo"|Doe/i.test(body), 'no raw personal data leaves the page');
+    noErrors(p);
+    await p.close();
+  });
+
+  test('a form that navigates: the Lead fires on submit; the next page\'s URL loses its personal data', async () => {
+    const p = await visit('/lead');
+    await p.page.fill('#cb-name', 'Ann Lee');
+    await p.page.fill('#cb-email', 'ann@example.org');
+    await Promise.all([p.page.waitForURL(/\/thanks/), p.page.click('#callback button[type=submit]')]);
+    const { record } = await oneConversion(p);
+    assert.deepEqual(record.payload.user_data.em, [sha256('ann@example.org')]);
+    assert.deepEqual(record.payload.user_data.fn, [sha256('ann')]);
+    assert.deepEqual(record.payload.user_data.ln, [sha256('lee')]);
+    await eventually(() => p.events('PageView').some((e) => e.event_source_url.includes('/thanks')), 10_000, 'PageView on /thanks');
+    const thanks = p.events('PageView').find((e) => e.event_source_url.includes('/thanks'));
+    assert.equal(thanks.event_source_url, `${stack.origin}/thanks?plan=callback`);
+    noErrors(p);
+    await p.close();
+  });
+
+  test('an invalid submission gives nothing (AJAX form showing an error, navigating form blocked)', async () => {
+    const p = await visit('/lead');
+    await p.page.fill('#email', 'not-an-email');
+    await p.page.click('#lead button[type=submit]');
+    await p.page.waitForSelector('#lead-error:not([hidden])');
+    await p.page.click('#callback button[type=submit]');
+    await nothingFires(p);
+    assert.match(p.page.url(), /\/lead$/);
+    noErrors(p);
+    await p.close();
+  });
+
+  test('a filled honeypot marks the submission as spam: nothing', async () => {
+    const p = await visit('/lead');
+    await p.page.fill('#email', 'bot@example.com');
+    await p.page.evaluate(() => { document.getElementById('website').value = 'http://spam.example'; });
+    await p.page.click('#lead button[type=submit]');
+    await p.page.waitForSelector('#lead-success:not([hidden])');
+    await nothingFires(p);
+    noErrors(p);
+    await p.close();
+  });
+
+  test('excluded forms give nothing (data-capiflare-exclude, and EXCLUDED_FORMS)', async () => {
+    const p = await visit('/lead');
+    for (const [form, input, email] of [['#newsletter', '#nl-email', 'news@example.com'], ['#subscribe', '#sub-email', 'updates@example.com']]) {
+      await p.page.fill(input, email);
+      await p.page.evaluate((sel) => document.querySelector(sel).requestSubmit(), form);
+      await p.page.waitForSelector(`${form} .success:not([hidden])`, { timeout: 5000 });
+    }
+    await nothingFires(p);
+    assert.equal(p.logs.filter((l) => l.includes('excluded: ')).length, 2, 'both submits seen and excluded');
+    noErrors(p);
+    await p.close();
+  });
+});
+
+describe('form builders', () => {
+  const page = () => `/builders?forms=${encodeURIComponent(stack.builder.origin)}`;
+
+  /** The builders page with every embed rendered (they load asynchronously and move the layout). */
+  async function visitBuilders() {
+    const p = await visit(page());
+    for (const sel of ['iframe.hs-form-iframe', '.hs-form-frame form', '[data-paperform-id] iframe']) {
+      await p.page.waitForSelector(sel);
+    }
+    return p;
+  }
+
+  test('HubSpot legacy iframe (hsFormCallback onFormSubmitted): one Lead', async () => {
+    const p = await visitBuilders();
+    const frame = await eventually(() => p.page.frames().find((f) => f.url().includes('legacy-form.html')), 10_000, 'HubSpot frame');
+    await frame.waitForSelector('input[name=email]');
+    await frame.fill('input[name=email]', 'Hub.Legacy@Example.com');
+    await frame.fill('input[name=firstname]', 'Hub');
+    await frame.click('button[type=submit]');
+    const { record } = await oneConversion(p);
+    assert.deepEqual(record.payload.user_data.em, [sha256('hub.legacy@example.com')]);
+    assert.deepEqual(record.payload.user_data.fn, [sha256('hub')]);
+    noErrors(p);
+    await p.close();
+  });
+
+  test('HubSpot new editor (hs-form-event:on-submission:success + HubSpotFormsV4 values): one Lead', async () => {
+    const p = await visitBuilders();
+    await p.page.fill('.hs-form-frame input[name="0-1/email"]', 'v4@example.com');
+    await p.page.fill('.hs-form-frame input[name="0-1/phone"]', '+1 (650) 555-1212');
+    await p.page.click('.hs-form-frame button[type=submit]');
+    const { record } = await oneConversion(p);
+    assert.deepEqual(record.payload.user_data.em, [sha256('v4@example.com')]);
+    assert.deepEqual(record.payload.user_data.ph, [sha256('16505551212')]);
+    noErrors(p);
+    await p.close();
+  });
+
+  test('HubSpot new editor: a failed submission gives nothing', async () => {
+    const p = await visitBuilders();
+    await p.page.evaluate(() => window.addEventListener('hs-form-event:on-submission:failed', () => { window.__failed = true; }));
+    await p.page.click('.hs-form-frame button[type=submit]');
+    await p.page.waitForFunction(() => window.__failed === true);
+    await nothingFires(p);
+    noErrors(p);
+    await p.close();
+  });
+
+  test('Paperform (raw paperform: message from its iframe, verified): one Lead', async () => {
+    const p = await visitBuilders();
+    const frame = await eventually(() => p.page.frames().find((f) => f.url().includes('paperform/form.html')), 10_000, 'Paperform frame');
+    await frame.waitForSelector('input[name=e1]');
+    await frame.fill('input[name=e1]', 'paper@example.com');
+    await frame.fill('input[name=n1]', 'Pat Paper');
+    await frame.click('button[type=submit]');
+    const { record } = await oneConversion(p);
+    assert.deepEqual(record.payload.user_data.em, [sha256('paper@example.com')]);
+    assert.deepEqual(record.payload.user_data.fn, [sha256('pat')]);
+    assert.deepEqual(record.payload.user_data.ln, [sha256('paper')]);
+    noErrors(p);
+    await p.close();
+  });
+
+  /** How many builder-shaped messages the module logged as ignored (untrusted sender). */
+  const ignored = (p) => p.logs.filter((l) => l.includes('message ignored: untrusted sender')).length;
+
+  /** Adds an iframe (in a builder's container or not) that submits at once. */
+  async function addFrame(p, { container, className = '', src }) {
+    await p.page.evaluate(({ container, className, src }) => {
+      const f = document.createElement('iframe');
+      f.className = className;
+      f.src = src;
+      const host = container ? document.createElement('div') : document.body;
+      if (container === 'paperform') host.setAttribute('data-paperform-id', 'rogue');
+      if (container) document.body.appendChild(host);
+      host.appendChild(f);
+    }, { container, className, src });
+  }
+
+  test('a message from a wrong origin gives nothing (builder iframes on an origin not in FORM_ORIGINS)', async () => {
+    const p = await visitBuilders();
+    const other = stack.builder.otherOrigin;
+    await addFrame(p, { className: 'hs-form-iframe', src: `${other}/played/hubspot/legacy-form.html?formId=x&auto=1` });
+    await addFrame(p, { container: 'paperform', src: `${other}/played/paperform/form.html?id=x&embed=1&_embed_id=9&auto=1` });
+    await eventually(() => ignored(p) >= 2, 10_000, 'both messages seen and ignored');
+    await nothingFires(p);
+    noErrors(p);
+    await p.close();
+  });
+
+  test('a message from the right origin but another frame gives nothing', async () => {
+    const p = await visitBuilders();
+    const origin = stack.builder.origin;
+    await addFrame(p, { src: `${origin}/played/hubspot/legacy-form.html?formId=x&auto=1` });
+    await addFrame(p, { src: `${origin}/played/paperform/form.html?id=x&embed=1&_embed_id=0&auto=1` });
+    await eventually(() => ignored(p) >= 2, 10_000, 'both messages seen and ignored');
+    await nothingFires(p);
+    noErrors(p);
+    await p.close();
+  });
+
+  test('a message from a look-alike host gives nothing; the builder\'s real host counts', async () => {
+    const p = await openPage(stack);
+    const form = readFileSync(new URL('../../www/played/paperform/form.html', import.meta.url), 'utf8');
+    const hub = readFileSync(new URL('../../www/played/hubspot/legacy-form.html', import.meta.url), 'utf8');
+    await p.context.route(/^https:\/\/(paperform\.co|paperform\.co\.evil\.test|evilpaperform\.co)\//, (r) => r.fulfill({ contentType: 'text/html', body: form }));
+    await p.context.route(/^https:\/\/(hsforms\.com\.evil\.test)\//, (r) => r.fulfill({ contentType: 'text/html', body: hub }));
+    await p.page.goto(`${stack.origin}${page()}`);
+    await moduleReady(p.page);
+    await addFrame(p, { container: 'paperform', src: 'https://paperform.co.evil.test/form/x?embed=1&_embed_id=5&auto=1&email=evil%40example.com' });
+    await addFrame(p, { container: 'paperform', src: 'https://evilpaperform.co/form/x?embed=1&_embed_id=6&auto=1&email=evil%40example.com' });
+    await addFrame(p, { className: 'hs-form-iframe', src: 'https://hsforms.com.evil.test/form?formId=x&auto=1' });
+    await eventually(() => ignored(p) >= 3, 10_000, 'the three messages seen and ignored');
+    await nothingFires(p);
+    // Control: the same played form from Paperform's own host is trusted.
+    await addFrame(p, { container: 'paperform', src: 'https://paperform.co/form/x?embed=1&_embed_id=7&auto=1&email=real%40example.com' });
+    const { record } = await oneConversion(p);
+    assert.deepEqual(record.payload.user_data.em, [sha256('real@example.com')]);
+    noErrors(p);
+    await p.close();
+  });
+
+  test('a forged PaperformSubmission event alone gives nothing', async () => {
+    const p = await visitBuilders();
+    await p.page.evaluate(() => {
+      const div = document.querySelector('[data-paperform-id]');
+      div.dispatchEvent(new CustomEvent('PaperformSubmission', { bubbles: true, detail: { data: [{ type: 'email', value: 'forged@example.com' }] } }));
+      window.postMessage('paperform:' + JSON.stringify({ action: 'submission', embed_id: 0, details: { data: [] } }), '*');
+    });
+    await nothingFires(p);
+    noErrors(p);
+    await p.close();
+  });
+});
+
+describe('consent', () => {
+  test('GPC (navigator.globalPrivacyControl and Sec-GPC: 1): no fbq, no request, no cookie', async () => {
+    const p = await visit('/lead?fbclid=AbC-x_1', { gpc: true });
+    await p.page.fill('#email', 'gpc@example.com');
+    await p.page.click('#lead button[type=submit]');
+    await p.page.waitForSelector('#lead-success:not([hidden])');
+    await p.page.evaluate(() => window.capiflare('track', 'Purchase', { value: 1, currency: 'EUR' }));
+    await delay(QUIET_MS);
+    assert.ok(p.logs.some((l) => l.includes('consent: deny by gpc')), 'the module decided: deny by GPC');
+    assert.deepEqual(p.fbevents, [], 'fbevents.js never requested');
+    assert.equal(await p.page.evaluate(() => typeof window.fbq), 'undefined', 'no fbq');
+    assert.deepEqual(p.fbq(), []);
+    assert.deepEqual(p.calls, [], 'no call to the worker');
+    assert.deepEqual((await p.context.cookies()).filter((c) => c.name.startsWith('_fb')), [], 'no cookie');
+    noErrors(p);
+    await p.close();
+  });
+
+  test('opt-in: a conversion waits for consent, then fires once with its original event_id and time', async () => {
+    const p = await visit('/consent?fbclid=AbC-x_1');
+    await p.page.fill('#email', 'optin@example.com');
+    const before = Math.floor(Date.now() / 1000);
+    await p.page.click('#lead button[type=submit]');
+    await p.page.waitForSelector('#lead-success:not([hidden])');
+    await delay(QUIET_MS);
+    assert.deepEqual(p.fbevents, [], 'no pixel before consent');
+    assert.deepEqual(p.calls, [], 'no worker call before consent');
+    assert.deepEqual((await p.context.cookies()).filter((c) => c.name.startsWith('_fb')), [], 'no cookie before consent');
+    await delay(1200);
+    const granted = Math.floor(Date.now() / 1000);
+    await p.page.click('#accept');
+    const { event, record } = await oneConversion(p);
+    assert.ok(event.event_time >= before && event.event_time < granted, 'the time of the conversion, not of the consent');
+    assert.deepEqual(record.payload.user_data.em, [sha256('optin@example.com')]);
+    await oneConversion(p, 'PageView');
+    assert.ok(p.fbq().some((c) => c[0] === 'consent' && c[1] === 'grant'), 'fbq consent mirrors the grant');
+    await delay(QUIET_MS);
+    assert.equal(p.tracks('Lead').length, 1, 'fired once');
+    assert.equal(p.events('Lead').length, 1, 'sent once');
+    noErrors(p);
+    await p.close();
+  });
+
+  test('opt-in: a held conversion is dropped on revoke', async () => {
+    const p = await visit('/consent');
+    await p.page.fill('#email', 'declined@example.com');
+    await p.page.click('#lead button[type=submit]');
+    await p.page.waitForSelector('#lead-success:not([hidden])');
+    await p.page.click('#decline');
+    await delay(QUIET_MS);
+    assert.deepEqual(p.calls, []);
+    assert.deepEqual(p.fbevents, []);
+    assert.deepEqual((await p.context.cookies()).filter((c) => c.name.startsWith('_fb')), []);
+    noErrors(p);
+    await p.close();
+  });
+});
+
+/** A page made for one test, on the page origin (served by the test, not by www/). */
+async function custom(head, body = '') {
+  const p = await openPage(stack);
+  const path = `/test-page-${Math.random().toString(36).slice(2)}`;
+  const html = `<!doctype html><html><head><meta charset="utf-8"><title>test</title>${head}</head><body>${body}</body></html>`;
+  await p.context.route(`${stack.origin}${path}`, (r) => r.fulfill({ contentType: 'text/html', body: html }));
+  await p.page.goto(`${stack.origin}${path}`);
+  await moduleReady(p.page);
+  return p;
+}
+
+describe('consent managers', () => {
+  const tag = '<script async src="/capi/t.js" data-consent="opt-in" data-debug></script>';
+  const lead = (p) => p.page.evaluate(() => window.capiflare('track', 'Lead', {}, { user: { email: 'cmp@example.com' } }));
+
+  test('IAB TCF v2.2 with purposes 1, 3, 4, 7 granted allows under opt-in', async () => {
+    const p = await custom(`<script>
+      window.__tcfapi = function (cmd, version, cb) {
+        if (cmd === 'addEventListener') setTimeout(function () {
+          cb({ gdprApplies: true, eventStatus: 'useractioncomplete', listenerId: 1,
+               purpose: { consents: { 1: true, 2: true, 3: true, 4: true, 7: true } }, vendor: { consents: {} } }, true);
+        }, 200);
+      };</script>${tag}`);
+    await lead(p);
+    await oneConversion(p);
+    assert.ok(p.logs.some((l) => l.includes('consent: allow by cmp')));
+    noErrors(p);
+    await p.close();
+  });
+
+  test('IAB TCF v2.2 without purpose 4 denies', async () => {
+    const p = await custom(`<script>
+      window.__tcfapi = function (cmd, version, cb) {
+        if (cmd === 'addEventListener') cb({ gdprApplies: true, eventStatus: 'tcloaded', purpose: { consents: { 1: true, 3: true, 7: true } } }, true);
+      };</script>${tag}`);
+    await lead(p);
+    await delay(QUIET_MS);
+    assert.deepEqual(p.calls, []);
+    assert.deepEqual(p.fbevents, []);
+    noErrors(p);
+    await p.close();
+  });
+
+  test('Google consent mode: denied by the dataLayer default, allowed after the update', async () => {
+    const p = await custom(`<script>
+      window.dataLayer = window.dataLayer || [];
+      function gtag() { dataLayer.push(arguments); }
+      gtag('consent', 'default', { ad_storage: 'denied', ad_user_data: 'denied' });</script>${tag}`);
+    await lead(p);
+    await delay(800);
+    assert.deepEqual(p.calls, [], 'nothing while denied (a denied signal drops, as the core decides)');
+    await p.page.evaluate(() => window.gtag('consent', 'update', { ad_storage: 'granted', ad_user_data: 'granted' }));
+    await eventually(() => p.logs.some((l) => l.includes('consent: allow by cmp')), 5000, 'the update read');
+    const id = await p.page.evaluate(() => new Promise((r) => window.capiflare('track', 'Lead', {}, { callback: (x) => r(x.eventId) })));
+    const { id: fired } = await oneConversion(p);
+    assert.equal(fired, id, 'only the conversion made after consent');
+    noErrors(p);
+    await p.close();
+  });
+
+  test('OneTrust without the targeting group (C0004) denies even under opt-out', async () => {
+    const p = await custom(`<script>window.OnetrustActiveGroups = ',C0001,C0002,';</script><script async src="/capi/t.js" data-consent="opt-out" data-debug></script>`);
+    await lead(p);
+    await delay(QUIET_MS);
+    assert.deepEqual(p.calls, []);
+    assert.ok(p.logs.some((l) => l.includes('consent: deny by cmp')));
+    noErrors(p);
+    await p.close();
+  });
+
+  test('Cookiebot marketing consent allows under opt-in', async () => {
+    const p = await custom(`<script>window.Cookiebot = { consent: { necessary: true, marketing: true } };</script>${tag}`);
+    await lead(p);
+    await oneConversion(p);
+    noErrors(p);
+    await p.close();
+  });
+});
+
+describe('JavaScript API and pages', () => {
+  test('a site names its own success element with data-capiflare-success', async () => {
+    const p = await custom('<script async src="/capi/t.js" data-debug></script>', `
+      <form id="f" data-capiflare-success="#done"><input name="email" type="email" value="own@example.com"><button>Send</button></form>
+      <div><p>elsewhere</p><div id="done" hidden>Got it.</div></div>
+      <script>document.getElementById('f').addEventListener('submit', function (e) { e.preventDefault();
+        setTimeout(function () { document.getElementById('done').hidden = false; }, 300); });</script>`);
+    await p.page.click('#f button');
+    const { record } = await oneConversion(p);
+    assert.deepEqual(record.payload.user_data.em, [sha256('own@example.com')]);
+    noErrors(p);
+    await p.close();
+  });
+
+  test('single-page app: track with data and callback, identify, virtual PageViews', async () => {
+    const p = await visit('/spa');
+    await p.page.fill('#si-email', 'spa@example.com');
+    await p.page.click('#signin button');
+    await p.page.click('#buy');
+    const { event, record } = await oneConversion(p, 'Purchase');
+    assert.deepEqual(p.tracks('Purchase')[0][2], { value: 49, currency: 'EUR' });
+    assert.deepEqual(event.custom_data, { value: 49, currency: 'EUR' });
+    assert.deepEqual(record.payload.user_data.em, [sha256('spa@example.com')]);
+    assert.deepEqual(record.payload.user_data.external_id, [sha256('user-42')]);
+    const log = await p.page.textContent('#log');
+    assert.ok(log.includes(`Purchase {"eventId":"${event.event_id}"}`), 'the callback gets the event id');
+    noErrors(p);
+    await p.close();
+  });
+
+  test('queued calls made before the module loaded are replayed; an own eventID is kept', async () => {
+    const p = await openPage(stack);
+    await p.context.addInitScript(() => {
+      window.capiflare = function () { (window.capiflare.q = window.capiflare.q || []).push(arguments); };
+      window.capiflare('track', 'Contact', {}, { eventID: 'order-1234', user: { em: 'q@example.com' } });
+    });
+    await p.page.goto(`${stack.origin}/spa`);
+    const { id, record } = await oneConversion(p, 'Contact');
+    assert.equal(id, 'order-1234');
+    assert.deepEqual(record.payload.user_data.em, [sha256('q@example.com')]);
+    noErrors(p);
+    await p.close();
+  });
+
+  test('a page that already runs the pixel keeps one browser PageView, tagged and mirrored', async () => {
+    const p = await openPage(stack);
+    const html = `<!doctype html><html><head><title>own pixel</title>
+<script>!function(f,b,e,v,n,t,s){if(f.fbq)return;n=f.fbq=function(){n.callMethod?n.callMethod.apply(n,arguments):n.queue.push(arguments)};if(!f._fbq)f._fbq=n;n.push=n;n.loaded=!0;n.version='2.0';n.queue=[];}(window,document,'script');
+fbq('init','1234567890123');fbq('track','PageView');</script>
+<script async src="/capi/t.js"></script></head><body>own pixel</body></html>`;
+    await p.context.route(`${stack.origin}/own-pixel`, (r) => r.fulfill({ contentType: 'text/html', body: html }));
+    await p.page.goto(`${stack.origin}/own-pixel`);
+    await moduleReady(p.page);
+    await eventually(() => p.events('PageView').length === 1, 10_000, 'the CAPI PageView');
+    const queued = await p.page.evaluate(() => JSON.parse(JSON.stringify(window.fbq.queue.map((a) => Array.from(a)))));
+    const pv = queued.filter((a) => a[0] === 'track' && a[1] === 'PageView');
+    assert.equal(pv.length, 1, 'still one browser PageView');
+    assert.equal(pv[0][3].eventID, p.events('PageView')[0].event_id, 'the site\'s PageView carries the CAPI copy\'s id');
+    await delay(500);
+    assert.equal(p.events('PageView').length, 1);
+    noErrors(p);
+    await p.close();
+  });
+
+  test('under a strict CSP (\'self\' \'wasm-unsafe-eval\') the module runs and logs no error', async () => {
+    const p = await visit('/csp');
+    await p.page.click('#lead');
+    await eventually(() => p.events('Lead').length === 1, 10_000, 'Lead to the worker');
+    const [ev] = p.events('Lead');
+    assert.deepEqual(ev.user.email, sha256('csp@example.com'));
+    assert.deepEqual(p.fbevents, [], 'data-fbq="off": no fbevents.js');
+    noErrors(p);
+    await p.close();
+  });
+
+  test('no page of the demo logs a console error', async () => {
+    for (const path of ['/', '/lead', '/thanks', `/builders?forms=${encodeURIComponent(stack.builder.origin)}`, '/consent', '/spa', '/csp']) {
+      const p = await visit(path);
+      await delay(500);
+      assert.deepEqual(p.errors, [], `${path}: no console errors`);
+      await p.close();
+    }
+  });
+});
