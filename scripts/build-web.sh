@@ -3,13 +3,14 @@
 # script) and t.<hash>.wasm (content-hashed; t.js finds it next to itself). Writes nothing else in
 # www/; removes only older www/dist/t.*.wasm files.
 #
-#   cargo (release, opt-level z: the smallest of z, s and 3 here)  → capiflare_web.wasm
+#   cargo (release, opt-level z, feature `module`: no_std, a trapping panic handler and a small
+#     allocator, so neither std's panic and formatting code nor dlmalloc ships) → capiflare_web.wasm
 #   wasm-bindgen --target web                                     → glue (ES module) + wasm
 #   wasm-opt -Oz, imports and exports renamed to short names      → the wasm served
 #   node js/build.mjs (esbuild): loader + glue as one minified IIFE → t.js
 #
-# Its own target directory keeps these flags (sha2's compact SHA-256, smaller in wasm) from
-# invalidating the worker's build in target/.
+# Its own target directory: the module builds wasm-bindgen without `std` (the tests and the worker
+# build it with), so sharing target/ would rebuild it back and forth.
 set -euo pipefail
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 export PATH="$REPO/node_modules/.bin:$HOME/.cargo/bin:$PATH"
@@ -17,8 +18,8 @@ cd "$REPO"
 
 OUT="$REPO/target/web"
 export CARGO_TARGET_DIR="$OUT/cargo"
-export RUSTFLAGS='--cfg sha2_backend_soft="compact"'
-cargo build -p capiflare-web --target wasm32-unknown-unknown --release
+unset RUSTFLAGS
+cargo build -p capiflare-web --features module --target wasm32-unknown-unknown --release
 
 rm -rf "$OUT/bindgen"
 wasm-bindgen --target web --omit-default-module-path --no-typescript \
@@ -27,7 +28,7 @@ wasm-bindgen --target web --omit-default-module-path --no-typescript \
 # The features Rust enables by default on wasm32-unknown-unknown (1.82+).
 FEATURES=(--enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext
   --enable-reference-types --enable-multivalue --enable-mutable-globals)
-wasm-opt -Oz --strip-debug --strip-producers --minify-imports-and-exports-and-modules "${FEATURES[@]}" \
+wasm-opt -Oz --strip-debug --strip-producers --strip-target-features --minify-imports-and-exports-and-modules "${FEATURES[@]}" \
   "$OUT/bindgen/capiflare_web_bg.wasm" -o "$OUT/bindgen/opt.wasm" > "$OUT/bindgen/names.json"
 
 node js/build.mjs "$OUT/bindgen"

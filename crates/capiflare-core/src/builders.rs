@@ -26,7 +26,12 @@
 //! and forms inside [`BUILDER_CONTAINERS`] are left to their builder's own event. `EXCLUDED_FORMS`
 //! entries are paths ([`path_excluded`]) or selectors ([`excluded_selectors`]).
 
+use alloc::borrow::ToOwned;
+use alloc::string::{String, ToString};
+use alloc::vec::Vec;
 use serde_json::Value;
+
+use crate::text;
 
 /// Read access to a JSON-like value: `serde_json::Value` natively, the page's own JS values in the
 /// browser module (which then needs no JSON parser of its own). Absent, `null` and `undefined`
@@ -46,6 +51,10 @@ pub trait JsonRead: Sized {
     fn number(&self) -> Option<String>;
     /// Whether the value is null (or JavaScript's `undefined`).
     fn is_null(&self) -> bool;
+    /// Whether the value is a plain object (not an array): `members()` is some.
+    fn is_object(&self) -> bool {
+        self.members().is_some()
+    }
 }
 
 impl JsonRead for Value {
@@ -125,12 +134,12 @@ pub fn host_in(host: &str, domain: &str) -> bool {
 /// Splits a serialized origin `scheme://host[:port]` into scheme, host and port (`None` when
 /// absent). Anything with a path, user info, query or fragment is not an origin.
 fn parse_origin(origin: &str) -> Option<(&str, &str, Option<&str>)> {
-    let (scheme, rest) = origin.split_once("://")?;
+    let (scheme, rest) = text::split_once(origin, "://")?;
     if rest.is_empty() || rest.contains(['/', '?', '#', '@', ' ']) {
         return None;
     }
-    let (host, port) = match rest.rsplit_once(':') {
-        Some((h, _)) if !h.ends_with(']') && h.contains(':') => (rest, None), // bare IPv6: no port
+    let (host, port) = match text::rsplit_once_at(rest, b':') {
+        Some((h, _)) if !h.ends_with(']') && h.bytes().any(|b| b == b':') => (rest, None), // bare IPv6: no port
         Some((h, p)) if !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()) => (h, Some(p)),
         Some(_) => return None,
         None => (rest, None),
@@ -262,8 +271,8 @@ pub fn decode_message<J: JsonRead>(msg: &Message<'_>, data: &J) -> Option<Submis
 
 /// HubSpot legacy `hsFormCallback` → a submission for `onFormSubmitted` only.
 fn decode_hubspot_legacy<J: JsonRead>(data: &J) -> Option<Submission> {
-    data.members()?;
-    if data.member("type")?.text()? != "hsFormCallback"
+    if !data.is_object()
+        || data.member("type")?.text()? != "hsFormCallback"
         || data.member("eventName")?.text()? != "onFormSubmitted"
     {
         return None;
@@ -272,24 +281,26 @@ fn decode_hubspot_legacy<J: JsonRead>(data: &J) -> Option<Submission> {
         None => None,
         Some(id) => Some(id.text()?),
     };
-    let fields = match data.member("data") {
-        None => Vec::new(),
-        Some(inner) => match (inner.items(), inner.members()) {
-            (Some(list), _) => name_value_list(&list)?,
-            (None, Some(_)) => match inner.member("submissionValues") {
+    let mut fields = Vec::new();
+    if let Some(inner) = data.member("data") {
+        let list = match inner.items() {
+            Some(list) => list,
+            None if inner.is_object() => match inner.member("submissionValues") {
                 None => Vec::new(),
-                Some(values) => match (values.items(), values.members()) {
-                    (Some(list), _) => name_value_list(&list)?,
-                    (None, Some(pairs)) => pairs
-                        .iter()
-                        .map(|(name, v)| field("", name, "", Some(v)))
-                        .collect(),
-                    (None, None) => return None,
+                Some(values) => match values.items() {
+                    Some(list) => list,
+                    None => {
+                        for (name, v) in values.members()? {
+                            fields.push(field("", &name, "", Some(&v)));
+                        }
+                        Vec::new()
+                    }
                 },
             },
-            (None, None) => return None,
-        },
-    };
+            None => return None,
+        };
+        name_value_list(&list, &mut fields)?;
+    }
     Some(Submission {
         builder: Builder::HubSpot,
         form_id,
@@ -298,21 +309,24 @@ fn decode_hubspot_legacy<J: JsonRead>(data: &J) -> Option<Submission> {
 }
 
 /// `[{name, value}]` → fields; `None` when an item is not of that shape.
-fn name_value_list<J: JsonRead>(list: &[J]) -> Option<Vec<SubmittedField>> {
-    list.iter()
-        .map(|item| {
-            let name = item.member("name")?.text()?;
-            Some(field("", &name, "", item.member("value").as_ref()))
-        })
-        .collect()
+fn name_value_list<J: JsonRead>(list: &[J], out: &mut Vec<SubmittedField>) -> Option<()> {
+    for item in list {
+        let name = item.member("name")?.text()?;
+        out.push(field("", &name, "", item.member("value").as_ref()));
+    }
+    Some(())
 }
 
 /// Text values of an answer: a string, a number, or a list of them; anything else gives none.
-fn texts<J: JsonRead>(v: &J) -> Vec<String> {
-    if let Some(list) = v.items() {
-        return list.iter().flat_map(texts).collect();
+fn texts<J: JsonRead>(v: &J, out: &mut Vec<String>) {
+    match v.items() {
+        Some(list) => {
+            for item in &list {
+                texts(item, out);
+            }
+        }
+        None => out.extend(v.text().or_else(|| v.number())),
     }
-    v.text().or_else(|| v.number()).into_iter().collect()
 }
 
 fn field<J: JsonRead>(
@@ -321,11 +335,15 @@ fn field<J: JsonRead>(
     label: &str,
     value: Option<&J>,
 ) -> SubmittedField {
+    let mut values = Vec::new();
+    if let Some(v) = value {
+        texts(v, &mut values);
+    }
     SubmittedField {
         input_type: input_type.to_owned(),
         name: name.to_owned(),
         label: label.to_owned(),
-        values: value.map(texts).unwrap_or_default(),
+        values,
     }
 }
 
@@ -341,10 +359,12 @@ pub fn hubspot_v4_form_known(form_id: &str, page_form_ids: &[String]) -> bool {
 /// string or a list of strings, → the submission's fields; `None` when it is not that shape.
 #[must_use]
 pub fn decode_hubspot_v4<J: JsonRead>(form_id: &str, values: &J) -> Option<Submission> {
+    let mut fields = Vec::new();
+    name_value_list(&values.items()?, &mut fields)?;
     Some(Submission {
         builder: Builder::HubSpot,
         form_id: Some(form_id.to_owned()).filter(|f| !f.is_empty()),
-        fields: name_value_list(&values.items()?)?,
+        fields,
     })
 }
 
@@ -352,8 +372,7 @@ pub fn decode_hubspot_v4<J: JsonRead>(form_id: &str, values: &J) -> Option<Submi
 fn decode_paperform<J: JsonRead>(data: &J, frame_embed_id: Option<&str>) -> Option<Submission> {
     let text = data.text()?;
     let msg = J::parse(text.strip_prefix("paperform:")?)?;
-    msg.members()?;
-    if msg.member("action")?.text()? != "submission" {
+    if !msg.is_object() || msg.member("action")?.text()? != "submission" {
         return None;
     }
     let embed_id = match msg.member("embed_id") {
@@ -367,28 +386,29 @@ fn decode_paperform<J: JsonRead>(data: &J, frame_embed_id: Option<&str>) -> Opti
     }
     let details = match msg.member("details") {
         None => None,
-        Some(d) => {
-            d.members()?;
-            Some(d)
-        }
+        Some(d) if d.is_object() => Some(d),
+        Some(_) => return None,
     };
     let mut fields = Vec::new();
     if let Some(answers) = details.as_ref().and_then(|d| d.member("data")) {
         for item in answers.items()? {
-            item.members()?;
+            if !item.is_object() {
+                return None;
+            }
             let text = |k: &str| item.member(k).and_then(|v| v.text()).unwrap_or_default();
             let first = |a: String, b: String| if a.is_empty() { b } else { a };
             let name = first(text("custom_key"), text("key"));
             let label = first(text("label"), text("display_label"));
             let value = item.member("value");
+            // An address answer (an object): its parts as fields of their own (`city`,
+            // `postcode`, …).
             match value.as_ref().and_then(JsonRead::members) {
-                // An address answer: its parts as fields of their own (`city`, `postcode`, …).
-                Some(parts) if value.as_ref().and_then(JsonRead::items).is_none() => fields.extend(
-                    parts
-                        .iter()
-                        .map(|(part, v)| field("text", part, "", Some(v))),
-                ),
-                _ => fields.push(field(&text("type"), &name, &label, value.as_ref())),
+                Some(parts) => {
+                    for (part, v) in &parts {
+                        fields.push(field("text", part, "", Some(v)));
+                    }
+                }
+                None => fields.push(field(&text("type"), &name, &label, value.as_ref())),
             }
         }
     }
@@ -434,30 +454,11 @@ pub const SUCCESS_CANDIDATES: &str = "[role=status],[role=alert],[id*=success i]
 [id*=thank i],[class*=thank i],[id*=done i],[class*=done i],[id*=confirm i],[class*=confirm i],\
 [id*=error i],[class*=error i],[id*=fail i],[class*=fail i],[id*=invalid i],[class*=invalid i]";
 
-const ERROR_MARKS: [&str; 5] = ["error", "fail", "invalid", "danger", "warning"];
-const SUCCESS_MARKS: [&str; 4] = ["success", "thank", "done", "confirm"];
-const ERROR_TEXT: [&str; 20] = [
-    "error",
-    "valid",
-    "fail",
-    "required",
-    "try again",
-    "incorrect",
-    "missing",
-    "wrong",
-    "problem",
-    "unable",
-    "could not",
-    "couldn't",
-    "please enter",
-    "please fill",
-    "please select",
-    "please provide",
-    "fehler",
-    "erreur",
-    "ungültig",
-    "falsch",
-];
+const ERROR_MARKS: &str = "error fail invalid danger warning";
+const SUCCESS_MARKS: &str = "success thank done confirm";
+const ERROR_TEXT: &str = "error|valid|fail|required|try again|incorrect|missing|wrong|problem|\
+    unable|could not|couldn't|please enter|please fill|please select|please provide|fehler|erreur|\
+    ungültig|falsch";
 
 /// What an element that has just become visible near an AJAX form says (DESIGN.md section 2
 /// item 4): `Some(true)` success, `Some(false)` an error message (no conversion), `None` neither.
@@ -475,15 +476,15 @@ pub fn success_signal(id_and_class: &str, role: &str, text: &str, custom: bool) 
         return Some(true);
     }
     let marks = id_and_class.to_ascii_lowercase();
-    if ERROR_MARKS.iter().any(|m| marks.contains(m)) {
+    if text::split(ERROR_MARKS, b' ').any(|m| text::contains(&marks, m)) {
         return Some(false);
     }
-    if SUCCESS_MARKS.iter().any(|m| marks.contains(m)) {
+    if text::split(SUCCESS_MARKS, b' ').any(|m| text::contains(&marks, m)) {
         return Some(true);
     }
     if role.eq_ignore_ascii_case("status") || role.eq_ignore_ascii_case("alert") {
-        let text = text.to_ascii_lowercase();
-        return Some(!ERROR_TEXT.iter().any(|w| text.contains(w)));
+        let lower = text.to_ascii_lowercase();
+        return Some(!text::split(ERROR_TEXT, b'|').any(|w| text::contains(&lower, w)));
     }
     None
 }

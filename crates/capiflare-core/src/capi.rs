@@ -5,6 +5,8 @@
 //! testing, `test_event_code`. [`classify`] reads Meta's answer into an [`Outcome`] that decides
 //! what happens next: record, retry later, split the batch, or dead-letter.
 
+use alloc::borrow::ToOwned;
+use alloc::string::String;
 use serde::Serialize;
 use serde_json::Value;
 

@@ -2,9 +2,13 @@
 //! `.dev.vars`, `--var`), validated with errors that name the bad setting, and split into the
 //! public part the browser module receives and the rest, which stays on the edge.
 
+use alloc::borrow::ToOwned;
+use alloc::collections::BTreeMap;
+use alloc::string::String;
+use alloc::vec;
+use alloc::vec::Vec;
 use core::fmt;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
 
 use crate::capi::GRAPH_API_VERSION;
 use crate::consent::{LduMode, Policy};
@@ -85,7 +89,7 @@ impl fmt::Display for ConfigError {
     }
 }
 
-impl std::error::Error for ConfigError {}
+impl core::error::Error for ConfigError {}
 
 const fn bad(setting: &'static str, problem: &'static str) -> ConfigError {
     ConfigError { setting, problem }

@@ -11,6 +11,9 @@
 //! opt-in visitor who has not answered a OneTrust or Cookiebot banner yet reads as denied (the safe
 //! side).
 
+use alloc::string::String;
+use alloc::vec;
+use alloc::vec::Vec;
 use serde::{Deserialize, Serialize};
 
 /// The site's consent policy (`CONSENT_POLICY`) for visitors without an explicit or CMP answer.
@@ -105,22 +108,17 @@ fn is_unknown_country(c: &str) -> bool {
 }
 
 /// Countries and territories where GDPR-style opt-in applies (ISO 3166-1 alpha-2, any case).
-const OPT_IN: [&str; 39] = [
-    // the 27 EU member states
-    "at", "be", "bg", "cy", "cz", "de", "dk", "ee", "es", "fi", "fr", "gr", "hr", "hu", "ie", "it",
-    "lt", "lu", "lv", "mt", "nl", "pl", "pt", "ro", "se", "si", "sk",
-    // EU territory with its own code: Åland, French Guiana, Guadeloupe, Martinique, Mayotte,
-    // Réunion, Saint Martin
-    "ax", "gf", "gp", "mq", "yt", "re", "mf", // the rest of the EEA, the UK, Switzerland
-    "is", "li", "no", "gb", "ch",
-];
+// The 27 EU member states; EU territory with its own code (Åland, French Guiana, Guadeloupe,
+// Martinique, Mayotte, Réunion, Saint Martin); the rest of the EEA, the UK, Switzerland.
+const OPT_IN: &str = "at be bg cy cz de dk ee es fi fr gr hr hu ie it lt lu lv mt nl pl pt ro se si \
+    sk ax gf gp mq yt re mf is li no gb ch";
 
 /// Whether visitors from `country` need opt-in consent under the `by-region` policy: the EU
 /// (including its outermost regions that have their own ISO code, and Åland), the rest of the EEA
 /// (Iceland, Liechtenstein, Norway), the United Kingdom (`gb`) and Switzerland.
 #[must_use]
 pub fn requires_opt_in(country: &str) -> bool {
-    OPT_IN.iter().any(|c| c.eq_ignore_ascii_case(country))
+    crate::text::split(OPT_IN, b' ').any(|c| c.eq_ignore_ascii_case(country))
 }
 
 /// The TCF purposes whose consent capiflare requires: 1 store and/or access information on a
@@ -177,25 +175,44 @@ pub struct GoogleConsentCommand<'a> {
 /// `ad_user_data` is granted or never set (consent mode v1 sites); else `None`.
 #[must_use]
 pub fn google_consent_signal(commands: &[GoogleConsentCommand<'_>]) -> Option<Signal> {
-    let mut storage = GoogleKey::default();
-    let mut user_data = GoogleKey::default();
+    let mut state = GoogleConsent::default();
     for c in commands {
+        state.apply(c);
+    }
+    state.signal()
+}
+
+/// [`google_consent_signal`] one command at a time, for a shell that reads them one by one.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct GoogleConsent {
+    storage: GoogleKey,
+    user_data: GoogleKey,
+}
+
+impl GoogleConsent {
+    /// Takes the next command.
+    pub fn apply(&mut self, c: &GoogleConsentCommand<'_>) {
         let update = match c.command {
             "default" => false,
             "update" => true,
-            _ => continue,
+            _ => return,
         };
-        storage.apply(update, c.regional, c.ad_storage);
-        user_data.apply(update, c.regional, c.ad_user_data);
+        self.storage.apply(update, c.regional, c.ad_storage);
+        self.user_data.apply(update, c.regional, c.ad_user_data);
     }
-    match (storage.value(), user_data.value()) {
-        (Some(false), _) | (_, Some(false)) => Some(Signal::Denied),
-        (Some(true), _) => Some(Signal::Granted),
-        (None, _) => None,
+
+    /// The signal of the commands taken so far, as [`google_consent_signal`] gives it.
+    #[must_use]
+    pub fn signal(&self) -> Option<Signal> {
+        match (self.storage.value(), self.user_data.value()) {
+            (Some(false), _) | (_, Some(false)) => Some(Signal::Denied),
+            (Some(true), _) => Some(Signal::Granted),
+            (None, _) => None,
+        }
     }
 }
 
-#[derive(Default)]
+#[derive(Clone, Copy, Debug, Default)]
 struct GoogleKey {
     update: Option<bool>,
     default: Option<bool>,
@@ -233,8 +250,7 @@ pub const ONETRUST_TARGETING: &str = "C0004";
 /// strictly necessary, C0002 performance, C0003 functional, C0004 targeting, C0005 social media.
 #[must_use]
 pub fn onetrust_signal(active_groups: &str) -> Option<Signal> {
-    let mut groups = active_groups
-        .split(',')
+    let mut groups = crate::text::split(active_groups, b',')
         .map(str::trim)
         .filter(|g| !g.is_empty())
         .peekable();

@@ -20,6 +20,9 @@
 //! ([`Error::CookieBadAppendix`]).
 
 use crate::Error;
+use crate::text::{self, push_decimal};
+use alloc::borrow::ToOwned;
+use alloc::string::String;
 
 /// The longest click id accepted, in characters. Meta's fbclids are about 60 to 200 characters;
 /// Meta's own parameter builder ignores fbclids longer than 500, and so does capiflare.
@@ -30,7 +33,7 @@ pub const MAX_CLICK_ID_LEN: usize = 500;
 pub const MAX_BROWSER_ID_LEN: usize = 32;
 
 /// Legacy 2-char appendixes: the SDK language alone (PHP, Python, Java, Node.js, Ruby, client JS).
-const LEGACY_APPENDIXES: [&str; 6] = ["AQ", "Ag", "Aw", "BA", "BQ", "Bg"];
+const LEGACY_APPENDIXES: &str = "AQ Ag Aw BA BQ Bg";
 
 /// A parsed `_fbc` or `_fbp` value.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -87,7 +90,7 @@ pub fn parse_fbp(value: &str) -> Result<FbCookie, Error> {
 }
 
 fn parse(value: &str, kind: Kind) -> Result<FbCookie, Error> {
-    let mut parts = value.split('.');
+    let mut parts = text::split(value, b'.');
     let (Some(prefix), Some(index), Some(time), Some(payload)) =
         (parts.next(), parts.next(), parts.next(), parts.next())
     else {
@@ -150,7 +153,8 @@ fn check_payload(payload: &str, kind: Kind) -> Result<(), Error> {
 }
 
 fn is_appendix(a: &str) -> bool {
-    (a.len() == 8 && a.bytes().all(is_click_id_byte)) || LEGACY_APPENDIXES.contains(&a)
+    (a.len() == 8 && a.bytes().all(is_click_id_byte))
+        || text::split(LEGACY_APPENDIXES, b' ').any(|l| l == a)
 }
 
 /// Builds a new `_fbc` value `fb.{index}.{now_ms}.{fbclid}` (no appendix: that belongs to Meta's
@@ -183,21 +187,6 @@ fn build(subdomain_index: u8, now_ms: u64, payload: &str) -> String {
     .to_cookie_value()
 }
 
-fn push_decimal(out: &mut String, mut n: u64) {
-    let mut buf = [0u8; 20];
-    let mut len = 0;
-    for slot in buf.iter_mut().rev() {
-        *slot = b'0' + (n % 10) as u8;
-        n /= 10;
-        len += 1;
-        if n == 0 {
-            break;
-        }
-    }
-    let digits = buf.get(buf.len() - len..).unwrap_or_default();
-    out.extend(digits.iter().map(|&d| char::from(d)));
-}
-
 /// The subdomain index Meta expects for a cookie set on `cookie_domain`: the number of its labels
 /// minus one (`com` → 0, `example.com` → 1, `www.example.com` → 2), capped at 2. A leading or
 /// trailing dot is ignored. Host-only cookies on `localhost`, an IPv4 or an IPv6 host get 0, as does
@@ -226,12 +215,12 @@ pub fn subdomain_index(cookie_domain: &str) -> u8 {
 #[must_use]
 pub fn registrable_domain(host: &str) -> Option<String> {
     let host = host_name(host)?.to_ascii_lowercase();
-    if host.split('.').any(str::is_empty) {
+    if text::split(&host, b'.').any(str::is_empty) {
         return None;
     }
-    let mut labels = host.rsplit('.');
-    let tld = labels.next()?;
-    let sld = labels.next()?;
+    let mut labels = text::split(&host, b'.');
+    let tld = labels.next_back()?;
+    let sld = labels.next_back()?;
     if tld == "localhost" {
         return None;
     }
@@ -239,45 +228,29 @@ pub fn registrable_domain(host: &str) -> Option<String> {
     if labels.count() + 2 < keep {
         return None;
     }
-    let start = host
-        .rmatch_indices('.')
-        .nth(keep - 1)
-        .map_or(0, |(i, _)| i + 1);
+    // After the `keep`-th dot from the end.
+    let (mut start, mut dots) = (0, 0);
+    for (i, b) in host.bytes().enumerate().rev() {
+        if b == b'.' {
+            dots += 1;
+            if dots == keep {
+                start = i + 1;
+                break;
+            }
+        }
+    }
     host.get(start..).map(str::to_owned)
 }
 
-const GENERIC_SECOND_LEVELS: [&str; 12] = [
-    "ac", "co", "com", "edu", "go", "gob", "gov", "mil", "ne", "net", "or", "org",
-];
+const GENERIC_SECOND_LEVELS: &str = "ac co com edu go gob gov mil ne net or org";
 
-const OTHER_SUFFIXES: [&str; 22] = [
-    "me.uk",
-    "ltd.uk",
-    "plc.uk",
-    "id.au",
-    "asn.au",
-    "govt.nz",
-    "gen.in",
-    "firm.in",
-    "ind.in",
-    "gen.tr",
-    "workers.dev",
-    "pages.dev",
-    "github.io",
-    "gitlab.io",
-    "netlify.app",
-    "vercel.app",
-    "web.app",
-    "firebaseapp.com",
-    "herokuapp.com",
-    "appspot.com",
-    "blogspot.com",
-    "azurewebsites.net",
-];
+const OTHER_SUFFIXES: &str = "me.uk ltd.uk plc.uk id.au asn.au govt.nz gen.in firm.in ind.in gen.tr \
+    workers.dev pages.dev github.io gitlab.io netlify.app vercel.app web.app firebaseapp.com \
+    herokuapp.com appspot.com blogspot.com azurewebsites.net";
 
 fn is_public_suffix(sld: &str, tld: &str) -> bool {
-    (tld.len() == 2 && GENERIC_SECOND_LEVELS.contains(&sld))
-        || OTHER_SUFFIXES.iter().any(|s| {
+    (tld.len() == 2 && text::split(GENERIC_SECOND_LEVELS, b' ').any(|g| g == sld))
+        || OTHER_SUFFIXES.split_ascii_whitespace().any(|s| {
             s.strip_suffix(tld)
                 .and_then(|rest| rest.strip_suffix('.'))
                 .is_some_and(|rest| rest == sld)
@@ -289,10 +262,10 @@ fn host_name(host: &str) -> Option<&str> {
     if host.starts_with('[') || host.bytes().filter(|&b| b == b':').count() > 1 {
         return None; // IPv6, bracketed or bare
     }
-    let host = host.split_once(':').map_or(host, |(name, _port)| name);
+    let host = text::split(host, b':').next().unwrap_or_default();
     let host = host.trim_start_matches('.').trim_end_matches('.');
     // No top-level domain is numeric, so a numeric last label means an IPv4 address.
-    let last = host.rsplit('.').next().unwrap_or_default();
+    let last = text::split(host, b'.').next_back().unwrap_or_default();
     if last.is_empty() || last.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
@@ -306,8 +279,8 @@ fn host_name(host: &str) -> Option<&str> {
 #[must_use]
 pub fn fbclid_from_query(query: &str) -> Option<String> {
     let query = query.strip_prefix('?').unwrap_or(query);
-    let query = query.split_once('#').map_or(query, |(q, _fragment)| q);
-    let raw = query.split('&').find_map(|pair| {
+    let query = text::split(query, b'#').next().unwrap_or_default();
+    let raw = text::split(query, b'&').find_map(|pair| {
         let rest = pair.strip_prefix("fbclid")?;
         if rest.is_empty() {
             Some("")
@@ -315,40 +288,7 @@ pub fn fbclid_from_query(query: &str) -> Option<String> {
             rest.strip_prefix('=')
         }
     })?;
-    percent_decode(raw).filter(|v| !v.is_empty())
-}
-
-fn percent_decode(s: &str) -> Option<String> {
-    let mut out = Vec::with_capacity(s.len());
-    let mut bytes = s.bytes();
-    while let Some(b) = bytes.next() {
-        match b {
-            b'+' => out.push(b' '),
-            b'%' => {
-                let mut ahead = bytes.clone();
-                if let (Some(hi), Some(lo)) = (
-                    ahead.next().and_then(hex_value),
-                    ahead.next().and_then(hex_value),
-                ) {
-                    out.push((hi << 4) | lo);
-                    bytes = ahead;
-                } else {
-                    out.push(b'%'); // not an escape: kept literally, as browsers do
-                }
-            }
-            _ => out.push(b),
-        }
-    }
-    String::from_utf8(out).ok()
-}
-
-fn hex_value(b: u8) -> Option<u8> {
-    match b {
-        b'0'..=b'9' => Some(b - b'0'),
-        b'a'..=b'f' => Some(b - b'a' + 10),
-        b'A'..=b'F' => Some(b - b'A' + 10),
-        _ => None,
-    }
+    text::percent_decode(raw).filter(|v| !v.is_empty())
 }
 
 /// What the page or the worker must write, given the current cookies and the landing URL's fbclid.
@@ -401,8 +341,8 @@ pub const MAX_AGE_SECS: u32 = 7_776_000;
 /// The value of cookie `name` in a `Cookie` header or `document.cookie` string (`a=1; b=2`).
 #[must_use]
 pub fn read(cookies: &str, name: &str) -> Option<String> {
-    cookies.split(';').find_map(|pair| {
-        let (k, v) = pair.split_once('=')?;
+    text::split(cookies, b';').find_map(|pair| {
+        let (k, v) = text::split_once_at(pair, b'=')?;
         (k.trim() == name).then(|| v.trim().to_owned())
     })
 }
@@ -412,7 +352,7 @@ pub fn read(cookies: &str, name: &str) -> Option<String> {
 /// `domain` `None` makes a host-only cookie (localhost, IP hosts).
 #[must_use]
 pub fn set_cookie(name: &str, value: &str, domain: Option<&str>, secure: bool) -> String {
-    let mut out = [name, "=", value, "; Max-Age="].concat();
+    let mut out = text::cat(&[name, "=", value, "; Max-Age="]);
     push_decimal(&mut out, u64::from(MAX_AGE_SECS));
     out.push_str("; Path=/; SameSite=Lax");
     if let Some(d) = domain {

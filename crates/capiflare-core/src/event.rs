@@ -6,9 +6,12 @@
 //! hashed in the page). [`prepare`] turns it into a [`ServerEvent`]: every personal value
 //! normalized and hashed by [`crate::pii`], defaults filled in, and the result validated.
 
+use alloc::borrow::ToOwned;
+use alloc::collections::BTreeMap;
+use alloc::string::String;
+use alloc::vec::Vec;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
-use std::collections::BTreeMap;
 
 use crate::Error;
 use crate::pii::{self, Key};
@@ -449,19 +452,24 @@ fn contains_personal(v: &Value) -> bool {
 #[must_use]
 pub fn looks_personal(s: &str) -> bool {
     let lower = s.to_ascii_lowercase();
-    let at = lower.find('@').or_else(|| lower.find("%40"));
+    let at = crate::text::find(&lower, "@").or_else(|| crate::text::find(&lower, "%40"));
     at.is_some_and(|i| {
-        let (local, domain) = lower.split_at(i);
+        let Some((local, domain)) = lower.split_at_checked(i) else {
+            return false;
+        };
         let local_ok = local
             .chars()
             .next_back()
             .is_some_and(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | '+'));
-        let domain = domain.trim_start_matches('@').trim_start_matches("%40");
+        let mut domain = domain.trim_start_matches('@');
+        while let Some(rest) = domain.strip_prefix("%40") {
+            domain = rest;
+        }
         let label: String = domain
             .chars()
             .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-'))
             .collect();
-        local_ok && label.contains('.') && !label.ends_with('.')
+        local_ok && label.bytes().any(|b| b == b'.') && !label.ends_with('.')
     })
 }
 

@@ -2,6 +2,7 @@
 //! (`event_name` + `event_id`, 48 hours). Both channels must carry the same id, so it is made once,
 //! in the browser (or the worker for server events), from 16 random bytes the shell provides.
 
+use alloc::string::String;
 const HEX: &[u8; 16] = b"0123456789abcdef";
 
 /// The longest event id [`is_valid`] accepts, in bytes.

@@ -18,6 +18,10 @@
 //! Everything here is a pure function of strings; the browser module reads the DOM.
 
 use crate::pii::{self, Key};
+use crate::text;
+use alloc::borrow::ToOwned;
+use alloc::string::String;
+use alloc::vec::Vec;
 
 /// The customer field an input holds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -124,30 +128,15 @@ pub struct Input<'a> {
 }
 
 /// Input types that never hold a customer field.
-const IGNORED_TYPES: [&str; 15] = [
-    "hidden",
-    "password",
-    "submit",
-    "button",
-    "reset",
-    "image",
-    "file",
-    "checkbox",
-    "range",
-    "color",
-    "search",
-    "textarea",
-    "select-multiple",
-    "month",
-    "week",
-];
+const IGNORED_TYPES: &str = "hidden password submit button reset image file checkbox range color search textarea \
+    select-multiple month week";
 
 /// Which customer field `input` holds, if any (see the module documentation for the order of
 /// the rules).
 #[must_use]
 pub fn classify(input: &Input<'_>) -> Option<Field> {
     let ty = input.input_type.trim().to_ascii_lowercase();
-    if IGNORED_TYPES.contains(&ty.as_str()) {
+    if word_in(IGNORED_TYPES, &ty) {
         return None;
     }
     if let Some(decided) = from_autocomplete(input.autocomplete) {
@@ -205,7 +194,7 @@ fn from_autocomplete(autocomplete: &str) -> Option<Option<Field>> {
         "bday" => Field::DateOfBirth,
         "sex" => Field::Gender,
         "on" | "off" => return None,
-        t if KNOWN_OTHER_AUTOCOMPLETE.contains(&t)
+        t if word_in(KNOWN_OTHER_AUTOCOMPLETE, t)
             || t.starts_with("tel-")
             || t.starts_with("bday-")
             || t.starts_with("cc-")
@@ -219,26 +208,9 @@ fn from_autocomplete(autocomplete: &str) -> Option<Option<Field>> {
 }
 
 /// Autofill names that are known and hold no field capiflare sends.
-const KNOWN_OTHER_AUTOCOMPLETE: [&str; 18] = [
-    "honorific-prefix",
-    "additional-name",
-    "honorific-suffix",
-    "nickname",
-    "username",
-    "new-password",
-    "current-password",
-    "one-time-code",
-    "organization-title",
-    "organization",
-    "street-address",
-    "language",
-    "url",
-    "photo",
-    "impp",
-    "webauthn",
-    "fax",
-    "pager",
-];
+const KNOWN_OTHER_AUTOCOMPLETE: &str = "honorific-prefix additional-name honorific-suffix nickname username new-password \
+    current-password one-time-code organization-title organization street-address language \
+    url photo impp webauthn fax pager";
 
 enum Verdict {
     Field(Field),
@@ -317,7 +289,7 @@ fn verdict(text: &str) -> Verdict {
     if words.is_empty() {
         return Verdict::Nothing;
     }
-    let has_any = |list: &str| list.split(' ').any(|w| words.iter().any(|x| x == w));
+    let has_any = |list: &str| words.iter().any(|x| word_in(list, x));
     if has_any(VETO) {
         return Verdict::Veto;
     }
@@ -347,14 +319,25 @@ fn verdict(text: &str) -> Verdict {
 
 /// Whether the `|`-separated phrase occurs as consecutive words (`=` first: is all the words).
 fn phrase_in(phrase: &str, words: &[String]) -> bool {
-    if let Some(exact) = phrase.strip_prefix('=') {
-        return words.len() == exact.split('|').count()
-            && words.iter().zip(exact.split('|')).all(|(w, p)| w == p);
+    let (exact, phrase) = phrase
+        .strip_prefix('=')
+        .map_or((false, phrase), |p| (true, p));
+    let n = text::split(phrase, b'|').count();
+    if words.len() < n || (exact && words.len() != n) {
+        return false;
     }
-    let parts: Vec<&str> = phrase.split('|').collect();
-    words
-        .windows(parts.len())
-        .any(|win| win.iter().zip(&parts).all(|(w, p)| w == p))
+    (0..=words.len() - n).any(|i| {
+        words.get(i..).is_some_and(|rest| {
+            rest.iter()
+                .zip(text::split(phrase, b'|'))
+                .all(|(w, p)| w == p)
+        })
+    })
+}
+
+/// Whether `word` is one of the space-separated words of `list`.
+fn word_in(list: &str, word: &str) -> bool {
+    list.split_ascii_whitespace().any(|w| w == word)
 }
 
 /// The words of an attribute or a label: split at anything but letters and digits, between a
@@ -469,11 +452,8 @@ pub fn is_honeypot(facts: &TrapFacts<'_>) -> bool {
         .any(|text| {
             let w = words(text);
             let has = |x: &str| w.iter().any(|y| y == x);
-            [
-                "honeypot", "hpot", "hp", "gotcha", "trap", "botcheck", "nospam", "antispam",
-            ]
-            .iter()
-            .any(|t| has(t))
+            w.iter()
+                .any(|y| word_in("honeypot hpot hp gotcha trap botcheck nospam antispam", y))
                 || (has("bot") && has("field"))
                 || (has("leave") && (has("blank") || has("empty")))
                 || (has("fill") && (has("not") || has("dont") || has("don")))
@@ -486,7 +466,7 @@ pub fn is_honeypot(facts: &TrapFacts<'_>) -> bool {
 /// (`Jane`, `Doe`), one word → first name only.
 #[must_use]
 pub fn split_full_name(full: &str) -> (Option<&str>, Option<&str>) {
-    if let Some((last, first)) = full.split_once(',') {
+    if let Some((last, first)) = text::split_once_at(full, b',') {
         let first = first.split_whitespace().next();
         let last = last.split_whitespace().next_back();
         return (first, last);
@@ -500,16 +480,20 @@ pub fn split_full_name(full: &str) -> (Option<&str>, Option<&str>) {
 /// The `user_data` keys and raw values a field's value gives: one, or two for a full name.
 #[must_use]
 pub fn entries(field: Field, value: &str) -> Vec<(Key, &str)> {
+    let mut out = Vec::new();
     match field.key() {
-        Some(key) => vec![(key, value)],
+        Some(key) => out.push((key, value)),
         None => {
             let (first, last) = split_full_name(value);
-            [(Key::Fn, first), (Key::Ln, last)]
-                .into_iter()
-                .filter_map(|(k, v)| v.map(|v| (k, v)))
-                .collect()
+            if let Some(first) = first {
+                out.push((Key::Fn, first));
+            }
+            if let Some(last) = last {
+                out.push((Key::Ln, last));
+            }
         }
     }
+    out
 }
 
 /// The name of `key` in the `user` object of the browser's `POST e` and the server-event API:
@@ -551,10 +535,12 @@ pub fn hash_user(values: &[(Key, &str)], current_year: u16) -> Vec<(&'static str
         country: None,
         current_year,
     };
-    let country = values
-        .iter()
-        .filter(|(k, v)| *k == Key::Country && !pii::is_sha256_hex(v.trim()))
-        .find_map(|(_, v)| pii::normalize(Key::Country, v, &plain));
+    let mut country = None;
+    for (k, v) in values {
+        if country.is_none() && *k == Key::Country && !pii::is_sha256_hex(v.trim()) {
+            country = pii::normalize(Key::Country, v, &plain);
+        }
+    }
     let ctx = pii::Context {
         country: country.as_deref(),
         current_year,
@@ -562,8 +548,9 @@ pub fn hash_user(values: &[(Key, &str)], current_year: u16) -> Vec<(&'static str
     let mut out = Vec::new();
     for key in Key::ALL {
         let mut list: Vec<String> = Vec::new();
-        for (_, raw) in values.iter().filter(|(k, _)| *k == key) {
-            if let Some(hash) = pii::hash(key, raw, &ctx)
+        for (k, raw) in values {
+            if *k == key
+                && let Some(hash) = pii::hash(key, raw, &ctx)
                 && !list.contains(&hash)
             {
                 list.push(hash);
@@ -582,63 +569,45 @@ pub fn hash_user(values: &[(Key, &str)], current_year: u16) -> Vec<(&'static str
 /// address is cut back to `/`. The parameters kept are written back byte for byte.
 #[must_use]
 pub fn strip_personal_query(url: &str) -> String {
-    let url = url.split_once('#').map_or(url, |(u, _)| u);
-    let (base, query) = url.split_once('?').unwrap_or((url, ""));
-    let base = if crate::event::looks_personal(&percent_decode(base)) {
-        origin_of(base).map_or_else(|| base.to_owned(), |o| [o, "/"].concat())
-    } else {
-        base.to_owned()
+    let url = text::split(url, b'#').next().unwrap_or_default();
+    let (base, query) = text::split_once_at(url, b'?').unwrap_or((url, ""));
+    let personal = |s: &str| crate::event::looks_personal(&decoded(s));
+    let mut out = match origin_of(base) {
+        Some(origin) if personal(base) => text::cat(&[origin, "/"]),
+        _ => base.to_owned(),
     };
-    let kept: Vec<&str> = query
-        .split('&')
-        .filter(|pair| !pair.is_empty())
-        .filter(|pair| {
-            let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
-            let name = percent_decode(name);
-            let as_field = Input {
-                input_type: "text",
-                name: &name,
-                ..Input::default()
-            };
-            classify(&as_field).is_none() && !crate::event::looks_personal(&percent_decode(value))
-        })
-        .collect();
-    if kept.is_empty() {
-        base
-    } else {
-        [base.as_str(), "?", &kept.join("&")].concat()
+    let mut first = true;
+    for pair in text::split(query, b'&') {
+        let (name, value) = text::split_once_at(pair, b'=').unwrap_or((pair, ""));
+        let name = decoded(name);
+        let as_field = Input {
+            input_type: "text",
+            name: &name,
+            ..Input::default()
+        };
+        if !pair.is_empty() && classify(&as_field).is_none() && !personal(value) {
+            out.push(if first { '?' } else { '&' });
+            out.push_str(pair);
+            first = false;
+        }
     }
+    out
+}
+
+/// Percent-decoded as `URLSearchParams` does; empty when not UTF-8.
+fn decoded(s: &str) -> String {
+    text::percent_decode(s).unwrap_or_default()
 }
 
 /// `scheme://host[:port]` of an absolute URL.
 fn origin_of(url: &str) -> Option<&str> {
-    let after = url.find("://")? + 3;
-    let end = url.get(after..)?.find('/').map_or(url.len(), |i| after + i);
+    let after = text::find(url, "://")? + 3;
+    let end = url
+        .get(after..)?
+        .bytes()
+        .position(|b| b == b'/')
+        .map_or(url.len(), |i| after + i);
     url.get(..end)
-}
-
-/// Percent-decoding as `URLSearchParams` does (`+` is a space); empty when not UTF-8.
-fn percent_decode(s: &str) -> String {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while let Some(&b) = bytes.get(i) {
-        let hex = |j: usize| bytes.get(j).and_then(|&c| char::from(c).to_digit(16));
-        match b {
-            b'+' => out.push(b' '),
-            b'%' => {
-                if let (Some(hi), Some(lo)) = (hex(i + 1), hex(i + 2)) {
-                    out.push(u8::try_from(hi * 16 + lo).unwrap_or(b'%'));
-                    i += 2;
-                } else {
-                    out.push(b'%');
-                }
-            }
-            _ => out.push(b),
-        }
-        i += 1;
-    }
-    String::from_utf8(out).unwrap_or_default()
 }
 
 #[cfg(test)]

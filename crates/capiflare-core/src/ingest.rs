@@ -3,9 +3,12 @@
 //! add Limited Data Use. The worker performs what [`plan`] returns (store, enqueue, answer) and
 //! decides nothing itself.
 
+use alloc::borrow::ToOwned;
+use alloc::string::String;
+use alloc::vec;
+use alloc::vec::Vec;
 use serde::Deserialize;
 use serde_json::Value;
-use sha2::{Digest, Sha256};
 
 use crate::config::{Config, is_test_event_code};
 use crate::consent::{self, Decision, Inputs, Signal};
@@ -128,12 +131,18 @@ pub struct CookieAsk {
 
 /// An event id derived from the request's random seed and the event's position.
 fn derived_id(seed: &[u8; 16], index: usize) -> String {
-    let mut h = Sha256::new();
-    h.update(seed);
-    h.update((index as u64).to_le_bytes());
-    let digest = h.finalize();
+    let mut input = [0u8; 24];
+    for (i, b) in input
+        .iter_mut()
+        .zip(seed.iter().chain(&(index as u64).to_le_bytes()))
+    {
+        *i = *b;
+    }
+    let digest = crate::sha256::digest(&input);
     let mut bytes = [0u8; 16];
-    bytes.copy_from_slice(digest.get(..16).unwrap_or(&[0; 16]));
+    for (b, d) in bytes.iter_mut().zip(digest) {
+        *b = d;
+    }
     event_id::from_random(bytes)
 }
 

@@ -4,6 +4,7 @@
 //! provides (the time, random bytes, the visitor's region) is a parameter; every effect is a
 //! returned value. The shells (`capiflare-web`, `capiflare-worker`) translate between the outside
 //! world and these functions and decide nothing themselves.
+#![cfg_attr(not(test), no_std)]
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 #![cfg_attr(
@@ -16,6 +17,8 @@
     )
 )]
 
+extern crate alloc;
+
 pub mod builders;
 pub mod capi;
 pub mod config;
@@ -26,6 +29,9 @@ pub mod event;
 pub mod event_id;
 pub mod fields;
 pub mod ingest;
+mod lower;
 pub mod pii;
+mod sha256;
+mod text;
 
 pub use error::Error;

@@ -12,7 +12,11 @@
 //! Whitespace means what JavaScript's `\s` and `trim` mean, as in CPB. A value that is already a
 //! SHA-256 hex digest is never hashed again.
 
-use sha2::{Digest, Sha256};
+use alloc::borrow::ToOwned;
+use alloc::string::String;
+
+use crate::lower::lowercase;
+use crate::text;
 
 /// A hashed customer-information key of Meta's user_data.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -100,27 +104,21 @@ pub fn normalize(key: Key, raw: &str, ctx: &Context<'_>) -> Option<String> {
     let value = match key {
         Key::Em => email(raw),
         Key::Ph => phone(raw, ctx.country),
-        Key::Fn | Key::Ln => Some(remove_then_lower(raw, |c| {
-            is_js_space(c) || c.is_ascii_punctuation()
-        })),
+        Key::Fn | Key::Ln => Some(lower_without_spaces(raw, true)),
         Key::Ge => gender(raw),
         Key::Db => date_of_birth(raw, ctx.current_year),
         Key::Ct => city(raw),
         Key::St => code(raw, STATES),
         Key::Country => code(raw, COUNTRIES),
         Key::Zp => zip(raw, ctx.country),
-        Key::ExternalId => Some(remove_then_lower(raw, is_js_space)),
+        Key::ExternalId => Some(lower_without_spaces(raw, false)),
     }?;
     (!value.is_empty()).then_some(value)
 }
 
 /// Lowercase hex of the SHA-256 of `s`'s UTF-8 bytes.
 pub fn sha256_hex(s: &str) -> String {
-    Sha256::digest(s.as_bytes())
-        .iter()
-        .flat_map(|b| [b >> 4, b & 0xf])
-        .filter_map(|n| char::from_digit(u32::from(n), 16))
-        .collect()
+    crate::sha256::hex(s.as_bytes())
 }
 
 /// Whether `s` is exactly 64 hex digits (either case): a SHA-256 digest.
@@ -148,46 +146,84 @@ fn js_trim(s: &str) -> &str {
     s.trim_matches(is_js_space)
 }
 
-fn remove_then_lower(raw: &str, remove: impl Fn(char) -> bool) -> String {
-    raw.chars()
-        .filter(|&c| !remove(c))
-        .collect::<String>()
-        .to_lowercase()
+/// `raw` without whitespace (and ASCII punctuation when `punctuation`), lowercased.
+fn lower_without_spaces(raw: &str, punctuation: bool) -> String {
+    let mut kept = String::new();
+    for c in raw.chars() {
+        if !(is_js_space(c) || (punctuation && c.is_ascii_punctuation())) {
+            kept.push(c);
+        }
+    }
+    lowercase(&kept)
 }
 
 /// Lowercase and trim; then the address must match the RFC 2822 approximation CPB uses:
 /// `atom+ (":"? "." atom+)* "@" (label ".")+ label`, where a label is ASCII letters, digits and
 /// inner hyphens.
 fn email(raw: &str) -> Option<String> {
-    let lower = raw.to_lowercase();
+    let lower = lowercase(raw);
     let value = js_trim(&lower);
-    let (local, domain) = value.split_once('@')?;
-    let atom = |b: u8| b.is_ascii_alphanumeric() || b"_!#$%&'*+/=?^`{|}~-".contains(&b);
-    let local = local.as_bytes();
-    let local_ok = local.first().is_some_and(|&b| atom(b))
-        && local.last().is_some_and(|&b| atom(b))
-        && local.windows(2).all(|pair| match *pair {
-            [b'.', next] => atom(next),
-            [b':', next] => next == b'.',
-            [b, _] => atom(b),
-            _ => false,
-        });
-    let label = |l: &str| {
-        let edge = |b: Option<&u8>| b.is_some_and(u8::is_ascii_alphanumeric);
-        let b = l.as_bytes();
-        edge(b.first())
-            && edge(b.last())
-            && b.iter().all(|&c| c.is_ascii_alphanumeric() || c == b'-')
+    let (local, domain) = text::split_once_at(value, b'@')?;
+    let atom = |b: u8| {
+        b.is_ascii_alphanumeric()
+            || matches!(
+                b,
+                b'_' | b'!'
+                    | b'#'
+                    | b'$'
+                    | b'%'
+                    | b'&'
+                    | b'\''
+                    | b'*'
+                    | b'+'
+                    | b'/'
+                    | b'='
+                    | b'?'
+                    | b'^'
+                    | b'`'
+                    | b'{'
+                    | b'|'
+                    | b'}'
+                    | b'~'
+                    | b'-'
+            )
     };
-    (local_ok && domain.contains('.') && domain.split('.').all(label)).then(|| value.to_owned())
+    let local = local.as_bytes();
+    // Each character is an atom, or a `.` followed by one, or a `:` followed by a `.`; the first
+    // and the last are atoms.
+    let mut ok = local.last().is_some_and(|&b| atom(b));
+    let mut prev = b'.';
+    for &b in local {
+        ok &= match prev {
+            b'.' => atom(b),
+            b':' => b == b'.',
+            _ => atom(prev),
+        };
+        prev = b;
+    }
+    // Labels: ASCII letters, digits and inner hyphens, at least two of them.
+    let mut labels = 0;
+    for label in text::split(domain, b'.') {
+        let b = label.as_bytes();
+        let edge = |c: Option<&u8>| c.is_some_and(u8::is_ascii_alphanumeric);
+        ok &= edge(b.first())
+            && edge(b.last())
+            && b.iter().all(|&c| c.is_ascii_alphanumeric() || c == b'-');
+        labels += 1;
+    }
+    (ok && labels > 1).then(|| value.to_owned())
 }
 
 /// Every ASCII digit, without leading zeros. Departure 3: with a known country and a number not
 /// written internationally (`+`, `00`), the country calling code goes in front unless the digits
 /// already start with it and are long enough (11 or more) to include it.
 fn phone(raw: &str, country: Option<&str>) -> Option<String> {
-    let all: String = raw.chars().filter(char::is_ascii_digit).collect();
-    let digits = all.trim_start_matches('0');
+    let mut digits = String::new();
+    for b in raw.bytes() {
+        if b.is_ascii_digit() && !(b == b'0' && digits.is_empty()) {
+            digits.push(char::from(b));
+        }
+    }
     if digits.is_empty() {
         return None;
     }
@@ -196,44 +232,73 @@ fn phone(raw: &str, country: Option<&str>) -> Option<String> {
         .filter(|_| !written.starts_with('+') && !written.starts_with("00"))
         .and_then(calling_code)
         .filter(|code| !(digits.starts_with(code) && digits.len() >= 11));
-    Some([code.unwrap_or_default(), digits].concat())
+    Some(match code {
+        Some(code) => text::cat(&[code, &digits]),
+        None => digits,
+    })
 }
 
 fn calling_code(country: &str) -> Option<&'static str> {
-    pairs(CALLING_CODES)
-        .find(|(_, countries)| countries.split(',').any(|c| c == country))
-        .map(|(code, _)| code)
+    for (code, countries) in pairs(CALLING_CODES) {
+        if text::split(countries, b',').any(|c| c == country) {
+            return Some(code);
+        }
+    }
+    None
 }
 
 fn gender(raw: &str) -> Option<String> {
-    let lower = raw.to_lowercase();
+    let lower = lowercase(raw);
     let word = js_trim(&lower);
     let is_in = |words: &str| words.split_ascii_whitespace().any(|w| w == word);
-    if is_in(MALE) {
-        Some("m".to_owned())
+    let g = if is_in(MALE) {
+        "m"
     } else if is_in(FEMALE) {
-        Some("f".to_owned())
+        "f"
     } else {
-        None
-    }
+        return None;
+    };
+    Some(g.to_owned())
 }
 
 /// The first three runs of ASCII digits: a number above 31 is the year (first or second),
 /// otherwise the third is; month before day unless the first of them is above 12. A lone run
 /// of 8 digits is taken as `YYYYMMDD` as it is.
 fn date_of_birth(raw: &str, current_year: u16) -> Option<String> {
-    let mut runs = raw
-        .split(|c: char| !c.is_ascii_digit())
-        .filter(|r| !r.is_empty());
-    let first = runs.next()?;
-    let Some(second) = runs.next() else {
-        return (first.len() == 8).then(|| first.to_owned());
-    };
-    let [a, b, c] = [first, second, runs.next()?].map(|run| {
-        run.bytes().fold(0u64, |n, d| {
-            n.saturating_mul(10).saturating_add(u64::from(d - b'0'))
-        })
-    });
+    // Up to three runs: their values, and the text of the first.
+    let mut n = [0u64; 3];
+    let mut runs = 0;
+    let (mut first_start, mut first_len) = (0, 0);
+    let mut in_run = false;
+    for (i, b) in raw.bytes().enumerate() {
+        if b.is_ascii_digit() {
+            if !in_run {
+                if runs == 3 {
+                    break;
+                }
+                runs += 1;
+                if runs == 1 {
+                    first_start = i;
+                }
+            }
+            if runs == 1 {
+                first_len += 1;
+            }
+            if let Some(v) = n.get_mut(runs - 1) {
+                *v = v.saturating_mul(10).saturating_add(u64::from(b - b'0'));
+            }
+        }
+        in_run = b.is_ascii_digit();
+    }
+    if runs == 1 {
+        return (first_len == 8)
+            .then(|| raw.get(first_start..first_start + 8).map(str::to_owned))
+            .flatten();
+    }
+    let [a, b, c] = n;
+    if runs < 3 {
+        return None;
+    }
     let month_day = |x: u64, y: u64| if x > 12 { (y, x) } else { (x, y) };
     let (year, (month, day)) = if a > 31 {
         (a, month_day(b, c))
@@ -246,24 +311,23 @@ fn date_of_birth(raw: &str, current_year: u16) -> Option<String> {
         && (1..=12).contains(&month)
         && (1..=31).contains(&day);
     valid.then(|| {
-        let mut out = year.to_string();
-        let digits = [month / 10, month % 10, day / 10, day % 10];
-        out.extend(
-            digits
-                .into_iter()
-                .filter_map(|n| char::from_digit(u32::try_from(n).ok()?, 10)),
-        );
+        let mut out = String::new();
+        text::push_decimal(&mut out, year);
+        for d in [month / 10, month % 10, day / 10, day % 10] {
+            text::push_decimal(&mut out, d);
+        }
         out
     })
 }
 
 /// ASCII letters and digits only, lowercased; it must start with a letter.
 fn city(raw: &str) -> Option<String> {
-    let value: String = raw
-        .chars()
-        .filter(char::is_ascii_alphanumeric)
-        .map(|c| c.to_ascii_lowercase())
-        .collect();
+    let mut value = String::new();
+    for b in raw.bytes() {
+        if b.is_ascii_alphanumeric() {
+            value.push(char::from(b.to_ascii_lowercase()));
+        }
+    }
     value
         .starts_with(|c: char| c.is_ascii_lowercase())
         .then_some(value)
@@ -273,18 +337,19 @@ fn city(raw: &str) -> Option<String> {
 /// known name, or else the first known name it contains (table order), gives its code; anything
 /// else is cut to its first two letters.
 fn code(raw: &str, table: &'static str) -> Option<String> {
-    let letters: String = raw
-        .to_lowercase()
-        .chars()
-        .filter(char::is_ascii_lowercase)
-        .collect();
-    let found = if letters.len() == 2 {
-        None
-    } else {
-        pairs(table)
-            .find(|&(name, _)| name == letters)
-            .or_else(|| pairs(table).find(|&(name, _)| letters.contains(name)))
-    };
+    let mut letters = String::new();
+    for b in lowercase(raw).bytes() {
+        if b.is_ascii_lowercase() {
+            letters.push(char::from(b));
+        }
+    }
+    let mut found = None;
+    if letters.len() != 2 {
+        found = pairs(table).find(|&(name, _)| name == letters);
+        if found.is_none() {
+            found = pairs(table).find(|&(name, _)| text::contains(&letters, name));
+        }
+    }
     let value = found.map_or(letters.as_str(), |(_, code)| code);
     let value = value.get(..2).unwrap_or(value);
     (!value.is_empty()).then(|| value.to_owned())
@@ -293,12 +358,17 @@ fn code(raw: &str, table: &'static str) -> Option<String> {
 /// Lowercase, cut at the first `-`, and (departure 1) drop every space. Departure 2: a US zip
 /// keeps its first 5 digits; without a country, a bare 9-digit value is a ZIP+4 without its dash.
 fn zip(raw: &str, country: Option<&str>) -> Option<String> {
-    let lower = raw.to_lowercase();
-    let head = lower
-        .split_once('-')
-        .map_or(lower.as_str(), |(head, _)| head);
-    let value: String = head.chars().filter(|&c| !is_js_space(c)).collect();
-    if value.encode_utf16().count() < 2 {
+    let lower = lowercase(raw);
+    let head = text::split(&lower, b'-').next().unwrap_or_default();
+    let mut value = String::new();
+    let mut units = 0;
+    for c in head.chars() {
+        if !is_js_space(c) {
+            value.push(c);
+            units += c.len_utf16();
+        }
+    }
+    if units < 2 {
         return None;
     }
     let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
@@ -313,7 +383,7 @@ fn zip(raw: &str, country: Option<&str>) -> Option<String> {
 fn pairs(table: &'static str) -> impl Iterator<Item = (&'static str, &'static str)> {
     table
         .split_ascii_whitespace()
-        .filter_map(|pair| pair.split_once('='))
+        .filter_map(|pair| text::split_once_at(pair, b'='))
 }
 
 /// Canadian provinces then US states (the order matters for names found inside longer values).

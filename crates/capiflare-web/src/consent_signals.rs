@@ -4,67 +4,60 @@
 //! Cookiebot (`Cookiebot.consent.marketing`). CMPs change their answer later: their events and a
 //! light poll (once a second while a CMP is present or the decision is pending) re-evaluate.
 
-use capiflare_core::consent::{self, Decision, GoogleConsentCommand, Signal};
-use js_sys::{Array, Function};
+use alloc::boxed::Box;
+use alloc::vec::Vec;
+
+use capiflare_core::consent::{self, Decision, GoogleConsent, GoogleConsentCommand, Signal};
 use wasm_bindgen::prelude::*;
 
-use crate::dom::{self, get, get_str, window};
+use crate::dom::{self, at, get, get_str, get_true, global, is_array, js, len};
 use crate::state;
 
 /// `navigator.globalPrivacyControl === true`.
 pub(crate) fn gpc() -> bool {
-    get(&window().navigator(), "globalPrivacyControl") == JsValue::TRUE
+    get_true(&global("navigator"), "globalPrivacyControl")
 }
 
 /// Google consent mode from the `dataLayer`'s `['consent', 'default'|'update', {...}]` entries.
 pub(crate) fn google() -> Option<Signal> {
-    let layer = get(&window(), "dataLayer");
-    if !Array::is_array(&layer) {
+    let layer = global("dataLayer");
+    if !is_array(&layer) {
         return None;
     }
-    let mut raw: Vec<(String, bool, Option<String>, Option<String>)> = Vec::new();
-    for entry in Array::from(&layer).iter() {
-        if get(&entry, "0").as_string().as_deref() != Some("consent") {
+    let mut state = GoogleConsent::default();
+    for i in 0..len(&layer) {
+        let entry = at(&layer, i);
+        if get_str(&entry, "0").as_deref() != Some("consent") {
             continue;
         }
         let params = get(&entry, "2");
-        raw.push((
-            get_str(&entry, "1").unwrap_or_default(),
-            !get(&params, "region").is_undefined(),
+        let (storage, user_data) = (
             get_str(&params, "ad_storage"),
             get_str(&params, "ad_user_data"),
-        ));
+        );
+        state.apply(&GoogleConsentCommand {
+            command: &get_str(&entry, "1").unwrap_or_default(),
+            regional: !get(&params, "region").is_undefined(),
+            ad_storage: storage.as_deref(),
+            ad_user_data: user_data.as_deref(),
+        });
     }
-    if raw.is_empty() {
-        return None;
-    }
-    let commands: Vec<GoogleConsentCommand<'_>> = raw
-        .iter()
-        .map(
-            |(command, regional, storage, user_data)| GoogleConsentCommand {
-                command,
-                regional: *regional,
-                ad_storage: storage.as_deref(),
-                ad_user_data: user_data.as_deref(),
-            },
-        )
-        .collect();
-    consent::google_consent_signal(&commands)
+    state.signal()
 }
 
 /// OneTrust's active groups.
 pub(crate) fn onetrust() -> Option<Signal> {
-    consent::onetrust_signal(&get_str(&window(), "OnetrustActiveGroups")?)
+    consent::onetrust_signal(&get_str(&dom::window(), "OnetrustActiveGroups")?)
 }
 
 /// Cookiebot's marketing consent.
 pub(crate) fn cookiebot() -> Option<Signal> {
-    let marketing = get(&get(&get(&window(), "Cookiebot"), "consent"), "marketing");
+    let marketing = get(&get(&global("Cookiebot"), "consent"), "marketing");
     consent::cookiebot_signal(marketing.as_bool())
 }
 
 fn cmp_present() -> bool {
-    let w = window();
+    let w = dom::window();
     ["__tcfapi", "dataLayer", "OnetrustActiveGroups", "Cookiebot"]
         .iter()
         .any(|k| !get(&w, k).is_undefined())
@@ -72,14 +65,15 @@ fn cmp_present() -> bool {
 
 /// Registers the TCF listener, the CMP events and the poll.
 pub(crate) fn install() {
-    let w = window();
-    if let Ok(tcfapi) = get(&w, "__tcfapi").dyn_into::<Function>() {
-        let args = Array::of3(
-            &JsValue::from_str("addEventListener"),
-            &JsValue::from_f64(2.0),
+    let w = dom::window();
+    let tcfapi = get(&w, "__tcfapi");
+    if tcfapi.is_function() {
+        let args = dom::array(&[
+            &js("addEventListener"),
+            &JsValue::from(2),
             &dom::callback(Box::new(on_tcf)),
-        );
-        let _ = tcfapi.apply(&JsValue::UNDEFINED, &args);
+        ]);
+        dom::call2(&tcfapi, "apply", &JsValue::UNDEFINED, &args);
     }
     for name in [
         "CookiebotOnConsentReady",
@@ -89,10 +83,8 @@ pub(crate) fn install() {
     ] {
         dom::listen(&w, name, reevaluate, false);
     }
-    let _ = w.set_interval_with_callback_and_timeout_and_arguments_0(
-        &dom::callback(Box::new(tick)),
-        1000,
-    );
+    let tick = dom::callback(Box::new(tick));
+    dom::call2(&w, "setInterval", &tick, &JsValue::from(1000));
 }
 
 /// `__tcfapi('addEventListener', 2, cb)`'s callback: `cb(tcData, success)`; a failed call passes
@@ -104,7 +96,7 @@ fn on_tcf(data: JsValue) {
     let consents = get(&get(&data, "purpose"), "consents");
     let purposes: Vec<u16> = (1..=11u16)
         .zip(["1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11"])
-        .filter(|(_, key)| get(&consents, key) == JsValue::TRUE)
+        .filter(|(_, key)| get_true(&consents, key))
         .map(|(p, _)| p)
         .collect();
     let signal = consent::tcf_signal(
@@ -114,7 +106,9 @@ fn on_tcf(data: JsValue) {
         None,
     );
     dom::log_value("tcf", &data);
-    state::with(|s| s.tcf = signal);
+    if let Some(mut s) = state::st() {
+        s.tcf = signal;
+    }
     state::evaluate();
 }
 
@@ -123,7 +117,7 @@ fn reevaluate(_: JsValue) {
 }
 
 fn tick(_: JsValue) {
-    let pending = state::with(|s| s.decision == Some(Decision::Pending)).unwrap_or(false);
+    let pending = state::st().is_some_and(|s| s.decision == Some(Decision::Pending));
     if pending || cmp_present() {
         state::evaluate();
     }

@@ -5,20 +5,22 @@
 //! or the form is hidden or removed; an error message instead means nothing. Fields are read and
 //! hashed at submit time, so the page's own reset cannot lose them and raw values do not linger.
 
-use std::cell::RefCell;
-use std::rc::Rc;
+use alloc::boxed::Box;
+use alloc::rc::Rc;
+use alloc::string::String;
+use alloc::vec::Vec;
+use core::cell::RefCell;
 
 use capiflare_core::builders;
 use capiflare_core::fields::{self, Input, TrapFacts};
 use capiflare_core::pii::Key;
 use wasm_bindgen::prelude::*;
-use web_sys::{Element, Event, HtmlFormElement, MutationObserver, MutationObserverInit};
 
-use crate::dom::{self, get, get_str, log, window};
-use crate::state::{self, User};
+use crate::dom::{self, at, attr, call0, call1, get, get_str, get_true, js, len, log};
+use crate::state;
 
 /// How long an AJAX form has to show its success (milliseconds).
-const SUCCESS_WINDOW_MS: i32 = 10_000;
+const SUCCESS_WINDOW_MS: u32 = 10_000;
 
 /// What a form's fields give at submit time.
 #[derive(Debug, Default, PartialEq, Eq)]
@@ -31,24 +33,24 @@ pub struct FormRead {
 
 /// Reads a form's controls: classifies each by the core's rules and checks for filled honeypots.
 #[must_use]
-pub fn read_form(form: &HtmlFormElement) -> FormRead {
+pub fn read_form(form: &JsValue) -> FormRead {
     let mut out = FormRead::default();
-    let controls = form.elements();
-    for i in 0..controls.length() {
-        let Some(el) = controls.item(i) else { continue };
+    let controls = dom::list(&get(form, "elements"));
+    for i in 0..len(&controls) {
+        let el = at(&controls, i);
         let ty = get_str(&el, "type").unwrap_or_default();
         if ty.is_empty() || matches!(ty.as_str(), "fieldset" | "output") {
             continue;
         }
-        if matches!(ty.as_str(), "radio" | "checkbox") && get(&el, "checked") != JsValue::TRUE {
+        if matches!(ty.as_str(), "radio" | "checkbox") && !get_true(&el, "checked") {
             continue;
         }
         let value = get_str(&el, "value").unwrap_or_default();
         if value.trim().is_empty() {
             continue;
         }
-        let attr = |name: &str| el.get_attribute(name).unwrap_or_default();
-        let (name, id, autocomplete) = (attr("name"), el.id(), attr("autocomplete"));
+        let attr = |name: &str| attr(&el, name).unwrap_or_default();
+        let (name, id, autocomplete) = (attr("name"), attr("id"), attr("autocomplete"));
         let label = label_of(&el);
         let input = Input {
             input_type: &ty,
@@ -57,13 +59,9 @@ pub fn read_form(form: &HtmlFormElement) -> FormRead {
             autocomplete: &autocomplete,
             label: &label,
         };
-        let class = [
-            el.class_name(),
-            el.parent_element()
-                .map(|p| p.class_name())
-                .unwrap_or_default(),
-        ]
-        .join(" ");
+        let mut class = get_str(&el, "className").unwrap_or_default();
+        class.push(' ');
+        class.push_str(&get_str(&get(&el, "parentElement"), "className").unwrap_or_default());
         let mut facts = TrapFacts {
             input,
             class: &class,
@@ -81,11 +79,9 @@ pub fn read_form(form: &HtmlFormElement) -> FormRead {
             }
         }
         if let Some(field) = fields::classify(&input) {
-            out.entries.extend(
-                fields::entries(field, &value)
-                    .into_iter()
-                    .map(|(k, v)| (k, v.to_owned())),
-            );
+            for (k, v) in fields::entries(field, &value) {
+                out.entries.push((k, String::from(v)));
+            }
         }
     }
     out
@@ -93,41 +89,39 @@ pub fn read_form(form: &HtmlFormElement) -> FormRead {
 
 /// The label text of a control: its `<label>`, `aria-label`, `aria-labelledby`, placeholder or
 /// title.
-fn label_of(el: &Element) -> String {
-    let labels = get(el, "labels");
-    if let Some(first) = labels
-        .dyn_ref::<web_sys::NodeList>()
-        .and_then(|l| l.item(0))
-        .and_then(|n| n.dyn_into::<Element>().ok())
-    {
+fn label_of(el: &JsValue) -> String {
+    let first = get(&get(el, "labels"), "0");
+    if first.is_object() {
         return dom::text(&first);
     }
-    if let Some(l) = el.get_attribute("aria-label") {
+    if let Some(l) = attr(el, "aria-label") {
         return l;
     }
-    if let Some(by) = el
-        .get_attribute("aria-labelledby")
-        .and_then(|id| dom::document().get_element_by_id(&id))
-    {
-        return dom::text(&by);
+    if let Some(id) = attr(el, "aria-labelledby") {
+        let by = call1(&dom::document(), "getElementById", &js(&id));
+        if by.is_object() {
+            return dom::text(&by);
+        }
     }
-    el.get_attribute("placeholder")
-        .or_else(|| el.get_attribute("title"))
+    attr(el, "placeholder")
+        .or_else(|| attr(el, "title"))
         .unwrap_or_default()
 }
 
 /// Whether a form never fires: it belongs to a form builder (whose own event decides), carries
 /// `data-capiflare-exclude`, matches an `EXCLUDED_FORMS` selector, or the page's path is
 /// excluded.
-pub(crate) fn excluded(el: &Element) -> Option<&'static str> {
+pub(crate) fn excluded(el: &JsValue) -> Option<&'static str> {
     if dom::within(el, "[data-capiflare-exclude]") {
         return Some("excluded: data-capiflare-exclude");
     }
-    let entries = state::with(|s| s.cfg.excluded.clone()).unwrap_or_default();
-    if builders::excluded_selectors(&entries).any(|sel| dom::within(el, sel)) {
-        return Some("excluded: EXCLUDED_FORMS");
+    let entries = dom::strings(&state::config("excluded_forms"));
+    for sel in builders::excluded_selectors(&entries) {
+        if dom::within(el, sel) {
+            return Some("excluded: EXCLUDED_FORMS");
+        }
     }
-    let path = window().location().pathname().unwrap_or_default();
+    let path = dom::location("pathname");
     if builders::path_excluded(&entries, &path) {
         return Some("excluded: path in EXCLUDED_FORMS");
     }
@@ -135,17 +129,14 @@ pub(crate) fn excluded(el: &Element) -> Option<&'static str> {
 }
 
 pub(crate) fn install() {
-    dom::listen(&window(), "submit", on_submit, true);
+    dom::listen(&dom::window(), "submit", on_submit, true);
 }
 
 fn on_submit(ev: JsValue) {
-    let ev: Event = ev.unchecked_into();
-    let Some(form) = ev
-        .target()
-        .and_then(|t| t.dyn_into::<HtmlFormElement>().ok())
-    else {
+    let form = get(&ev, "target");
+    if !dom::is_a(&form, "HTMLFormElement") {
         return;
-    };
+    }
     if dom::within(&form, builders::BUILDER_CONTAINERS) {
         log("form: a builder's, its own event decides");
         return;
@@ -159,21 +150,15 @@ fn on_submit(ev: JsValue) {
         log("form: honeypot filled, spam");
         return;
     }
-    let user = state::hash(&read.entries);
+    let user = state::user_to_js(&state::hash(&read.entries));
     dom::later(0, Box::new(move || after_submit(&ev, form, user)));
 }
 
-fn after_submit(ev: &Event, form: HtmlFormElement, user: User) {
-    if !ev.default_prevented() {
-        if form.check_validity() {
+fn after_submit(ev: &JsValue, form: JsValue, user: JsValue) {
+    if !get_true(ev, "defaultPrevented") {
+        if call0(&form, "checkValidity").as_bool() == Some(true) {
             log("form: submitted, navigating");
-            state::convert(
-                state::event_name("form"),
-                JsValue::UNDEFINED,
-                user,
-                None,
-                true,
-            );
+            convert(&user);
         } else {
             log("form: invalid");
         }
@@ -184,44 +169,43 @@ fn after_submit(ev: &Event, form: HtmlFormElement, user: User) {
 }
 
 struct Watch {
-    form: HtmlFormElement,
-    scope: Element,
+    form: JsValue,
+    scope: JsValue,
     custom: Option<String>,
-    before: Vec<(Element, String)>,
-    user: Option<User>,
-    observer: Option<MutationObserver>,
+    before: Vec<(JsValue, String)>,
+    /// The hashed user object, until the watch ends.
+    user: Option<JsValue>,
+    observer: JsValue,
 }
 
-/// Elements that may signal success or failure: the core's candidates within the form's parent,
-/// plus the site's own success element.
-fn candidates(scope: &Element, custom: Option<&str>) -> Vec<(Element, bool)> {
+/// Elements that may signal success or failure: the site's own success element, then the core's
+/// candidates within the form's parent.
+fn candidates(scope: &JsValue, custom: Option<&str>) -> Vec<(JsValue, bool)> {
     let mut out = Vec::new();
-    if let Some(Ok(list)) = custom.map(|sel| dom::document().query_selector_all(sel)) {
-        out.extend(
-            (0..list.length())
-                .filter_map(|i| list.item(i)?.dyn_into::<Element>().ok())
-                .map(|e| (e, true)),
-        );
+    let mut add = |list: JsValue, custom: bool| {
+        for i in 0..len(&list) {
+            out.push((at(&list, i), custom));
+        }
+    };
+    if let Some(sel) = custom {
+        add(dom::select_all(&dom::document(), sel), true);
     }
-    if let Ok(list) = scope.query_selector_all(builders::SUCCESS_CANDIDATES) {
-        out.extend(
-            (0..list.length())
-                .filter_map(|i| list.item(i)?.dyn_into::<Element>().ok())
-                .map(|e| (e, false)),
-        );
-    }
+    add(dom::select_all(scope, builders::SUCCESS_CANDIDATES), false);
     out
 }
 
-fn shown(el: &Element) -> bool {
+fn shown(el: &JsValue) -> bool {
     dom::rendered(el) && !dom::text(el).is_empty()
 }
 
-fn watch(form: HtmlFormElement, user: User) {
-    let scope = form
-        .parent_element()
-        .unwrap_or_else(|| form.clone().unchecked_into());
-    let custom = form.get_attribute("data-capiflare-success");
+fn watch(form: JsValue, user: JsValue) {
+    let parent = get(&form, "parentElement");
+    let scope = if parent.is_object() {
+        parent
+    } else {
+        form.clone()
+    };
+    let custom = attr(&form, "data-capiflare-success");
     let before = candidates(&scope, custom.as_deref())
         .into_iter()
         .filter(|(e, _)| shown(e))
@@ -236,20 +220,23 @@ fn watch(form: HtmlFormElement, user: User) {
         custom,
         before,
         user: Some(user),
-        observer: None,
+        observer: JsValue::UNDEFINED,
     }));
     let w = Rc::clone(&watch);
     let on_mutation = dom::callback(Box::new(move |_| check(&w)));
-    if let Ok(observer) = MutationObserver::new(&on_mutation) {
-        let opts = MutationObserverInit::new();
-        opts.set_child_list(true);
-        opts.set_subtree(true);
-        opts.set_attributes(true);
-        opts.set_character_data(true);
-        if let Some(root) = dom::document().document_element() {
-            let _ = observer.observe_with_options(&root, &opts);
+    let observer = dom::new_of("MutationObserver", &on_mutation, &JsValue::UNDEFINED);
+    if observer.is_object() {
+        let opts = dom::object();
+        for key in ["childList", "subtree", "attributes", "characterData"] {
+            dom::set(&opts, key, &JsValue::TRUE);
         }
-        watch.borrow_mut().observer = Some(observer);
+        let root = get(&dom::document(), "documentElement");
+        if root.is_object() {
+            dom::call2(&observer, "observe", &root, &opts);
+        }
+        if let Ok(mut w) = watch.try_borrow_mut() {
+            w.observer = observer;
+        }
     }
     let w = Rc::clone(&watch);
     dom::later(
@@ -264,10 +251,11 @@ fn watch(form: HtmlFormElement, user: User) {
 }
 
 /// Ends a watch; returns its user the first time.
-fn finish(watch: &Rc<RefCell<Watch>>) -> Option<User> {
+fn finish(watch: &Rc<RefCell<Watch>>) -> Option<JsValue> {
     let mut w = watch.try_borrow_mut().ok()?;
-    if let Some(o) = w.observer.take() {
-        o.disconnect();
+    let observer = core::mem::replace(&mut w.observer, JsValue::UNDEFINED);
+    if observer.is_object() {
+        call0(&observer, "disconnect");
     }
     w.user.take()
 }
@@ -278,7 +266,7 @@ fn check(watch: &Rc<RefCell<Watch>>) {
         if w.user.is_none() {
             return;
         }
-        if !w.form.is_connected() || !dom::rendered(&w.form) {
+        if !get_true(&w.form, "isConnected") || !dom::rendered(&w.form) {
             Some((true, "form: hidden or removed, success"))
         } else {
             candidates(&w.scope, w.custom.as_deref())
@@ -286,13 +274,13 @@ fn check(watch: &Rc<RefCell<Watch>>) {
                 .filter(|(e, _)| shown(e))
                 .filter(|(e, _)| {
                     let t = dom::text(e);
-                    !w.before
-                        .iter()
-                        .any(|(b, bt)| b.is_same_node(Some(e)) && *bt == t)
+                    !w.before.iter().any(|(b, bt)| dom::same(b, e) && *bt == t)
                 })
                 .find_map(|(e, custom)| {
-                    let id_class = [e.id(), e.class_name()].join(" ");
-                    let role = e.get_attribute("role").unwrap_or_default();
+                    let mut id_class = get_str(&e, "id").unwrap_or_default();
+                    id_class.push(' ');
+                    id_class.push_str(&get_str(&e, "className").unwrap_or_default());
+                    let role = attr(&e, "role").unwrap_or_default();
                     builders::success_signal(&id_class, &role, &dom::text(&e), custom)
                 })
                 .map(|ok| {
@@ -308,12 +296,17 @@ fn check(watch: &Rc<RefCell<Watch>>) {
     let Some(user) = finish(watch) else { return };
     log(why);
     if ok {
-        state::convert(
-            state::event_name("form"),
-            JsValue::UNDEFINED,
-            user,
-            None,
-            true,
-        );
+        convert(&user);
     }
+}
+
+/// A form's conversion.
+pub(crate) fn convert(user: &JsValue) {
+    state::convert(
+        &state::event_name("form"),
+        &JsValue::UNDEFINED,
+        user,
+        None,
+        true,
+    );
 }

@@ -3,15 +3,17 @@
 //! module only finds who sent a message (the page itself, or which builder iframe on the page)
 //! and converts the data to JSON; the core applies the origin rule and decodes.
 
+use alloc::boxed::Box;
+use alloc::string::String;
+use alloc::vec::Vec;
+
 use capiflare_core::builders::JsonRead;
 use capiflare_core::builders::{self, Builder, Message, Sender, Submission};
 use capiflare_core::fields::{self, Input};
 use capiflare_core::pii::Key;
-use js_sys::{Array, Function, Object, Promise};
 use wasm_bindgen::prelude::*;
-use web_sys::{Element, HtmlIFrameElement, MessageEvent, Url};
 
-use crate::dom::{self, get, get_str, log, window};
+use crate::dom::{self, at, attr, call0, call1, get, get_str, global, is_array, js, len, log};
 use crate::forms;
 use crate::state::{self, User};
 
@@ -30,45 +32,58 @@ pub struct Js(pub JsValue);
 
 impl JsonRead for Js {
     fn parse(text: &str) -> Option<Self> {
-        js_sys::JSON::parse(text).ok().map(Self)
+        let v = call1(&global("JSON"), "parse", &js(text));
+        (!v.is_undefined()).then_some(Self(v))
     }
     fn member(&self, key: &str) -> Option<Self> {
-        if Array::is_array(&self.0) {
+        if is_array(&self.0) {
             return None;
         }
         Some(Self(get(&self.0, key))).filter(|v| !v.is_null())
     }
     fn members(&self) -> Option<Vec<(String, Self)>> {
-        if !self.0.is_object() || Array::is_array(&self.0) {
+        if !self.0.is_object() || is_array(&self.0) {
             return None;
         }
-        let entries = Object::entries(self.0.unchecked_ref());
-        Some(
-            entries
-                .iter()
-                .filter_map(|pair| Some((get_str(&pair, "0")?, Self(get(&pair, "1")))))
-                .collect(),
-        )
+        let all = dom::entries(&self.0);
+        let mut out = Vec::new();
+        for i in 0..len(&all) {
+            let pair = at(&all, i);
+            if let Some(k) = at(&pair, 0).as_string() {
+                out.push((k, Self(at(&pair, 1))));
+            }
+        }
+        Some(out)
     }
     fn items(&self) -> Option<Vec<Self>> {
-        Array::is_array(&self.0).then(|| Array::from(&self.0).iter().map(Self).collect())
+        if !is_array(&self.0) {
+            return None;
+        }
+        let mut out = Vec::new();
+        for i in 0..len(&self.0) {
+            out.push(Self(at(&self.0, i)));
+        }
+        Some(out)
     }
     fn text(&self) -> Option<String> {
         self.0.as_string()
     }
     fn number(&self) -> Option<String> {
-        let n = js_sys::Number::from(self.0.as_f64()?);
-        n.to_string_with_radix(10).ok().map(String::from)
+        crate::number_text(&self.0)
     }
     fn is_null(&self) -> bool {
         self.0.is_null() || self.0.is_undefined()
     }
+    fn is_object(&self) -> bool {
+        self.0.is_object() && !is_array(&self.0)
+    }
 }
 
 pub(crate) fn install() {
-    dom::listen(&window(), "message", on_message, false);
+    let w = dom::window();
+    dom::listen(&w, "message", on_message, false);
     dom::listen(
-        &window(),
+        &w,
         "hs-form-event:on-submission:success",
         on_hubspot_v4,
         false,
@@ -84,58 +99,50 @@ fn maybe_builder(data: &JsValue) -> bool {
     }
 }
 
-/// Which of the page's builder iframes has this window, with its element and `src` origin.
+/// Which of the page's builder iframes has this window, with its element, its `src` origin and
+/// Paperform's `_embed_id`.
 fn find_frame(
     source: &JsValue,
     page_origin: &str,
-) -> Option<(Builder, Element, String, Option<String>)> {
+) -> Option<(Builder, JsValue, String, Option<String>)> {
     let doc = dom::document();
     for (builder, selector) in FRAMES {
-        let Ok(list) = doc.query_selector_all(selector) else {
-            continue;
-        };
-        for i in 0..list.length() {
-            let Some(frame) = list
-                .item(i)
-                .and_then(|n| n.dyn_into::<HtmlIFrameElement>().ok())
-            else {
-                continue;
-            };
-            let same = frame
-                .content_window()
-                .is_some_and(|w| Object::is(&w, source));
-            if !same {
+        let frames = dom::select_all(&doc, selector);
+        for i in 0..len(&frames) {
+            let frame = at(&frames, i);
+            let content = get(&frame, "contentWindow");
+            if !content.is_object() || !dom::same(&content, source) {
                 continue;
             }
-            let src = frame.src();
-            let base = doc.base_uri().ok().flatten().unwrap_or_default();
-            let url = Url::new_with_base(&src, &base).ok();
-            let origin = match &url {
-                Some(u) if !src.is_empty() && src != "about:blank" => u.origin(),
-                _ => page_origin.to_owned(),
+            let src = get_str(&frame, "src").unwrap_or_default();
+            let base = get_str(&doc, "baseURI").unwrap_or_default();
+            let url = crate::resolve(&src, &base);
+            let origin = match get_str(&url, "origin") {
+                Some(o) if !src.is_empty() && src != "about:blank" => o,
+                _ => String::from(page_origin),
             };
-            let embed_id = url.and_then(|u| u.search_params().get("_embed_id"));
-            return Some((builder, frame.into(), origin, embed_id));
+            let embed_id = call1(&get(&url, "searchParams"), "get", &js("_embed_id")).as_string();
+            return Some((builder, frame, origin, embed_id));
         }
     }
     None
 }
 
 fn on_message(ev: JsValue) {
-    let ev: MessageEvent = ev.unchecked_into();
-    let data = Js(ev.data());
+    let data = Js(get(&ev, "data"));
     if !maybe_builder(&data.0) {
         return;
     }
-    let page_origin = window().location().origin().unwrap_or_default();
-    let source: JsValue = ev.source().map(Into::into).unwrap_or(JsValue::NULL);
-    let frame = if Object::is(&source, &window()) {
+    let w = dom::window();
+    let page_origin = dom::location("origin");
+    let source = get(&ev, "source");
+    let frame = if dom::same(&source, &w) {
         None
     } else {
         find_frame(&source, &page_origin)
     };
     let sender = match &frame {
-        None if Object::is(&source, &window()) => Sender::Page,
+        None if dom::same(&source, &w) => Sender::Page,
         None => Sender::Other,
         Some((builder, _, origin, embed_id)) => Sender::Frame {
             builder: *builder,
@@ -143,8 +150,8 @@ fn on_message(ev: JsValue) {
             embed_id: embed_id.as_deref(),
         },
     };
-    let form_origins = state::with(|s| s.cfg.form_origins.clone()).unwrap_or_default();
-    let origin = ev.origin();
+    let form_origins = dom::strings(&state::config("form_origins"));
+    let origin = get_str(&ev, "origin").unwrap_or_default();
     let msg = Message {
         origin: &origin,
         page_origin: &page_origin,
@@ -152,10 +159,7 @@ fn on_message(ev: JsValue) {
         form_origins: &form_origins,
     };
     if builders::trusted_sender(&msg).is_none() {
-        dom::log_value(
-            "message ignored: untrusted sender",
-            &JsValue::from_str(&origin),
-        );
+        dom::log_value("message ignored: untrusted sender", &js(&origin));
         return;
     }
     let Some(submission) = builders::decode_message(&msg, &data) else {
@@ -170,20 +174,13 @@ fn on_message(ev: JsValue) {
         Builder::HubSpot => "HubSpot submission",
         Builder::Paperform => "Paperform submission",
     });
-    let user = submission_user(&submission);
-    state::convert(
-        state::event_name("form"),
-        JsValue::UNDEFINED,
-        user,
-        None,
-        true,
-    );
+    forms::convert(&state::user_to_js(&submission_user(&submission)));
 }
 
 /// A builder's answers → the hashed user (classified by the core, hashed at once).
 #[must_use]
 pub fn submission_user(sub: &Submission) -> User {
-    let mut entries: Vec<(Key, String)> = Vec::new();
+    let mut raw: Vec<(Key, String)> = Vec::new();
     for f in &sub.fields {
         let input = Input {
             input_type: &f.input_type,
@@ -193,35 +190,28 @@ pub fn submission_user(sub: &Submission) -> User {
         };
         if let Some(field) = fields::classify(&input) {
             for v in &f.values {
-                entries.extend(
-                    fields::entries(field, v)
-                        .into_iter()
-                        .map(|(k, v)| (k, v.to_owned())),
-                );
+                for (k, v) in fields::entries(field, v) {
+                    raw.push((k, String::from(v)));
+                }
             }
         }
     }
-    state::hash(&entries)
+    state::hash(&raw)
 }
 
 fn on_hubspot_v4(ev: JsValue) {
     let form_id = get_str(&get(&ev, "detail"), "formId").unwrap_or_default();
-    let doc = dom::document();
     let mut ids = Vec::new();
     let mut container = None;
-    if let Ok(list) =
-        doc.query_selector_all(".hs-form-frame[data-form-id],.hs-form-html[data-form-id]")
-    {
-        for i in 0..list.length() {
-            let Some(el) = list.item(i).and_then(|n| n.dyn_into::<Element>().ok()) else {
-                continue;
-            };
-            let id = el.get_attribute("data-form-id").unwrap_or_default();
-            if id == form_id && container.is_none() {
-                container = Some(el);
-            }
-            ids.push(id);
+    let selector = ".hs-form-frame[data-form-id],.hs-form-html[data-form-id]";
+    let list = dom::select_all(&dom::document(), selector);
+    for i in 0..len(&list) {
+        let el = at(&list, i);
+        let id = attr(&el, "data-form-id").unwrap_or_default();
+        if id == form_id && container.is_none() {
+            container = Some(el);
         }
+        ids.push(id);
     }
     if !builders::hubspot_v4_form_known(&form_id, &ids) {
         log("HubSpot event ignored: form not on this page");
@@ -232,18 +222,14 @@ fn on_hubspot_v4(ev: JsValue) {
         return;
     }
     log("HubSpot submission");
-    let api = get(&window(), "HubSpotFormsV4");
-    let values = get(&api, "getFormFromEvent")
-        .dyn_into::<Function>()
-        .ok()
-        .and_then(|f| f.call1(&api, &ev).ok())
-        .and_then(|form| {
-            let read = get(&form, "getFormFieldValues")
-                .dyn_into::<Function>()
-                .ok()?;
-            read.call0(&form).ok()
-        })
-        .unwrap_or(JsValue::NULL);
+    let api = global("HubSpotFormsV4");
+    let form = call1(&api, "getFormFromEvent", &ev);
+    let values = if form.is_undefined() {
+        JsValue::NULL
+    } else {
+        let v = call0(&form, "getFormFieldValues");
+        if v.is_undefined() { JsValue::NULL } else { v }
+    };
     // The event id is fixed now; the values may arrive a moment later.
     let id = dom::new_event_id();
     let with_values = dom::once(Box::new(move |values: JsValue| {
@@ -251,14 +237,15 @@ fn on_hubspot_v4(ev: JsValue) {
             .map(|sub| submission_user(&sub))
             .unwrap_or_default();
         state::convert(
-            state::event_name("form"),
-            JsValue::UNDEFINED,
-            user,
+            &state::event_name("form"),
+            &JsValue::UNDEFINED,
+            &state::user_to_js(&user),
             Some(id),
             true,
         );
         JsValue::UNDEFINED
     }));
     let none = dom::once(Box::new(|_| JsValue::NULL));
-    dom::settle(&Promise::resolve(&values), &none, &with_values);
+    let promise = call1(&global("Promise"), "resolve", &values);
+    dom::settle(&promise, &none, &with_values);
 }

@@ -5,8 +5,15 @@
 //! The loader (`js/loader.js`) calls [`start`] once with the inlined configuration, the script
 //! element and the calls queued before the module loaded, then forwards every later
 //! `capiflare(...)` call to [`call`].
+#![cfg_attr(all(feature = "module", target_arch = "wasm32"), no_std)]
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
+
+extern crate alloc;
+
+use alloc::boxed::Box;
+use alloc::string::String;
+use alloc::vec::Vec;
 
 mod consent_signals;
 mod dom;
@@ -16,71 +23,54 @@ mod pixel;
 mod send;
 mod state;
 
-use capiflare_core::consent::Policy;
+use capiflare_core::consent::{Policy, Signal};
 use capiflare_core::{Error, fields, pii::Key};
-use js_sys::{Array, Function, Object};
 use wasm_bindgen::prelude::*;
-use web_sys::Element;
 
 pub use dom::{cookie, new_event_id};
 pub use forms::{FormRead, read_form};
 pub use frames::{Js, submission_user};
 
-use crate::dom::{get, get_str, log};
-use crate::state::{Config, State, User};
+use crate::dom::{at, attr, call0, get, get_str, is_array, js, len, list, log};
+use crate::state::st;
 
-fn strings(v: &JsValue) -> Vec<String> {
-    if Array::is_array(v) {
-        Array::from(v)
-            .iter()
-            .filter_map(|s| s.as_string())
-            .collect()
-    } else {
-        Vec::new()
-    }
+const U: &JsValue = &JsValue::UNDEFINED;
+
+/// The shipped module's panic handler: a trap, so no panic message is ever formatted (the core
+/// and this crate never panic on purpose; a bug stops the module, never the page, as the loader
+/// catches what the call throws).
+#[cfg(all(feature = "module", target_arch = "wasm32"))]
+#[panic_handler]
+fn panic(_: &core::panic::PanicInfo<'_>) -> ! {
+    core::arch::wasm32::unreachable()
 }
 
-/// The configuration the worker inlines into `t.js`; a value that is not an object (the
-/// placeholder, when `t.js` is served without the worker) gives the defaults.
-fn parse_config(v: &JsValue) -> Config {
-    let events = get(v, "events");
-    let events = if events.is_object() {
-        Object::entries(events.unchecked_ref())
-            .iter()
-            .filter_map(|pair| Some((get_str(&pair, "0")?, get_str(&pair, "1")?)))
-            .collect()
-    } else {
-        Vec::new()
-    };
-    Config {
-        pixels: strings(&get(v, "pixels")),
-        events,
-        excluded: strings(&get(v, "excluded_forms")),
-        form_origins: strings(&get(v, "form_origins")),
-        policy: get_str(v, "consent_policy")
-            .and_then(|p| Policy::parse(&p))
-            .unwrap_or_default(),
-        country: get_str(v, "country").filter(|c| !c.is_empty()),
-    }
+/// The shipped module's allocator: a small free list (the page makes few, short-lived
+/// allocations) instead of dlmalloc; the lock is free on one thread and keeps it `unsafe`-free.
+#[cfg(all(feature = "module", target_arch = "wasm32"))]
+#[global_allocator]
+static ALLOCATOR: lol_alloc::LockedAllocator<lol_alloc::FreeListAllocator> =
+    lol_alloc::LockedAllocator::new(lol_alloc::FreeListAllocator::new());
+
+/// `new URL(url, base)`; `undefined` when `url` does not parse.
+pub(crate) fn resolve(url: &str, base: &str) -> JsValue {
+    dom::new_of("URL", &js(url), &js(base))
 }
 
 /// The worker's route `name` (`c`, `e`) next to the script's own URL (`…/capi/t.js` →
 /// `…/capi/e`), or under the configured prefix when the script has no `src`.
-fn route(script: Option<&Element>, prefix: Option<&str>, name: &str) -> String {
-    let src = script
-        .and_then(|s| s.get_attribute("src"))
-        .unwrap_or_default();
-    let base = dom::document()
-        .base_uri()
-        .ok()
-        .flatten()
-        .unwrap_or_default();
-    let script_url = web_sys::Url::new_with_base(&src, &base).ok();
-    match (script_url, prefix) {
-        (Some(u), _) if !src.is_empty() => web_sys::Url::new_with_base(name, &u.href())
-            .map(|r| r.href())
-            .unwrap_or_default(),
-        (_, p) => [p.unwrap_or("/capi"), "/", name].concat(),
+fn route(src: &str, prefix: Option<&str>, name: &str) -> String {
+    let base = get_str(&dom::document(), "baseURI").unwrap_or_default();
+    match get_str(&resolve(src, &base), "href") {
+        Some(script_url) if !src.is_empty() => {
+            get_str(&resolve(name, &script_url), "href").unwrap_or_default()
+        }
+        _ => {
+            let mut out = String::from(prefix.unwrap_or("/capi"));
+            out.push('/');
+            out.push_str(name);
+            out
+        }
     }
 }
 
@@ -90,59 +80,60 @@ fn route(script: Option<&Element>, prefix: Option<&str>, name: &str) -> String {
 /// nothing.
 #[wasm_bindgen]
 pub fn start(config: JsValue, script: JsValue, queue: JsValue) {
-    let script: Option<Element> = script.dyn_into().ok();
-    let attr = |name: &str| script.as_ref().and_then(|s| s.get_attribute(name));
-    let mut cfg = parse_config(&config);
-    if let Some(policy) = attr("data-consent").and_then(|p| Policy::parse(&p)) {
-        cfg.policy = policy;
-    }
-    let prefix = get_str(&config, "prefix");
-    let debug = attr("data-debug").is_some_and(|v| v != "false" && v != "0");
-    let state = State {
-        url_c: route(script.as_ref(), prefix.as_deref(), "c"),
-        url_e: route(script.as_ref(), prefix.as_deref(), "e"),
-        cfg,
-        debug,
-        fbq_off: attr("data-fbq").as_deref() == Some("off"),
-        explicit: None,
-        tcf: None,
-        cmp: None,
-        decision: None,
-        active: false,
-        held: Vec::new(),
-        identity: User::new(),
-        landed: false,
-        waiting: Vec::new(),
-        replayed: false,
-        pending: Vec::new(),
+    let script = if dom::is_a(&script, "Element") {
+        script
+    } else {
+        JsValue::UNDEFINED
     };
-    if !state::init(state) {
-        return;
+    let tag = |name: &str| attr(&script, name);
+    // The configuration is the worker's: a value that is not an object (the placeholder, when
+    // `t.js` is served without the worker) gives the defaults.
+    let tag_policy = tag("data-consent").and_then(|p| Policy::parse(&p));
+    let policy = tag_policy
+        .or_else(|| get_str(&config, "consent_policy").and_then(|p| Policy::parse(&p)))
+        .unwrap_or_default();
+    let country = get_str(&config, "country").filter(|c| !c.is_empty());
+    let prefix = get_str(&config, "prefix");
+    let src = tag("src").unwrap_or_default();
+    let url_c = route(&src, prefix.as_deref(), "c");
+    let url_e = route(&src, prefix.as_deref(), "e");
+    let debug = tag("data-debug").is_some_and(|v| v != "false" && v != "0");
+    let fbq_off = tag("data-fbq").as_deref() == Some("off");
+    {
+        let Some(mut s) = st() else { return };
+        if s.started {
+            return;
+        }
+        s.started = true;
+        s.cfg = config.clone();
+        s.policy = policy;
+        s.country = country;
+        s.url_c = url_c;
+        s.url_e = url_e;
+        s.debug = debug;
+        s.fbq_off = fbq_off;
     }
     if !config.is_object() {
         log("not configured: t.js was not served by the worker");
     }
     dom::log_value("started", &config);
-    let queued: Vec<Array> = if Array::is_array(&queue) {
-        Array::from(&queue)
-            .iter()
-            .map(|a| Array::from(&a))
-            .collect()
+    let queued = if is_array(&queue) {
+        list(&queue)
     } else {
-        Vec::new()
+        dom::array(&[])
     };
     // Explicit consent calls made before the module loaded count before the first decision.
-    for args in &queued {
-        if args.get(0).as_string().as_deref() == Some("consent")
-            && let Some(action) = args.get(1).as_string()
-        {
-            state::with(|s| {
-                s.explicit = match action.as_str() {
-                    "grant" => Some(capiflare_core::consent::Signal::Granted),
-                    "revoke" => Some(capiflare_core::consent::Signal::Denied),
-                    _ => s.explicit,
-                }
-            });
+    for i in 0..len(&queued) {
+        let args = at(&queued, i);
+        if command(&args).as_deref() == Some("consent") {
+            let signal = match get_str(&args, "1").as_deref() {
+                Some("grant") => Some(Signal::Granted),
+                Some("revoke") => Some(Signal::Denied),
+                _ => None,
+            };
+            if let (Some(signal), Some(mut s)) = (signal, st()) {
+                s.explicit = Some(signal);
+            }
         }
     }
     consent_signals::install();
@@ -150,39 +141,48 @@ pub fn start(config: JsValue, script: JsValue, queue: JsValue) {
     frames::install();
     // The rest runs as the next task, so start() returns quickly; calls made meanwhile wait
     // behind the queued ones.
-    dom::later(
-        0,
-        Box::new(move || {
-            let site = pixel::site_page_view();
-            state::evaluate();
-            let page_view = state::event_name("page_view");
-            match site {
-                pixel::SitePageView::NoSitePixel => {
-                    state::convert(page_view, JsValue::UNDEFINED, User::new(), None, true);
-                }
-                pixel::SitePageView::Tagged(id) => {
-                    log("PageView: the site's, tagged; mirrored through CAPI");
-                    state::convert(page_view, JsValue::UNDEFINED, User::new(), Some(id), false);
-                }
-                pixel::SitePageView::Untagged => {
-                    log("PageView: the site's pixel sent it untagged; no CAPI copy");
-                }
-            }
-            let later = state::with(|s| {
-                s.replayed = true;
-                core::mem::take(&mut s.pending)
-            })
-            .unwrap_or_default();
-            // Consent calls among the queued ones were applied first, above.
-            let queued = queued
-                .iter()
-                .filter(|a| a.get(0).as_string().as_deref() != Some("consent"));
-            for args in queued.chain(&later) {
-                dispatch(args);
-            }
-            dom::idle(Box::new(warm_up));
-        }),
-    );
+    dom::later(0, Box::new(move || begin(queued)));
+}
+
+/// The PageView, then the calls queued before the module loaded and those made since.
+fn begin(queued: JsValue) {
+    let site = pixel::site_page_view();
+    state::evaluate();
+    let page_view = state::event_name("page_view");
+    match site {
+        pixel::SitePageView::NoSitePixel => {
+            state::convert(&page_view, U, &dom::object(), None, true);
+        }
+        pixel::SitePageView::Tagged(id) => {
+            log("PageView: the site's, tagged; mirrored through CAPI");
+            state::convert(&page_view, U, &dom::object(), Some(id), false);
+        }
+        pixel::SitePageView::Untagged => {
+            log("PageView: the site's pixel sent it untagged; no CAPI copy");
+        }
+    }
+    let later = st()
+        .map(|mut s| {
+            s.replayed = true;
+            core::mem::take(&mut s.pending)
+        })
+        .unwrap_or_default();
+    // Consent calls among the queued ones were applied first, above.
+    for i in 0..len(&queued) {
+        let args = at(&queued, i);
+        if command(&args).as_deref() != Some("consent") {
+            dispatch(&args);
+        }
+    }
+    for args in &later {
+        dispatch(args);
+    }
+    dom::idle(warm_up);
+}
+
+/// The first argument of a call, its command.
+fn command(args: &JsValue) -> Option<String> {
+    get_str(args, "0")
 }
 
 /// Runs, in idle time, the code a submission needs (reading the page's forms, classifying,
@@ -197,133 +197,134 @@ fn warm_up() {
     };
     let _ = fields::classify(&input);
     let _ = capiflare_core::builders::success_signal("form-success", "status", "Thanks", false);
-    let forms = dom::document().forms();
-    for i in 0..forms.length() {
-        if let Some(form) = forms.item(i).and_then(|f| f.dyn_into().ok()) {
-            let _ = read_form(&form);
-        }
+    let forms = list(&get(&dom::document(), "forms"));
+    for i in 0..len(&forms) {
+        let _ = read_form(&at(&forms, i));
     }
-    let user = state::hash(&[
-        (Key::Em, "warm.up@example.com".to_owned()),
-        (Key::Ph, "+1 650 555 1212".to_owned()),
-        (Key::Fn, "Warm".to_owned()),
-        (Key::Ln, "Up".to_owned()),
-        (Key::Ct, "Menlo Park".to_owned()),
-        (Key::St, "California".to_owned()),
-        (Key::Zp, "94025".to_owned()),
-        (Key::Country, "United States".to_owned()),
-        (Key::Db, "1990-02-13".to_owned()),
-        (Key::Ge, "female".to_owned()),
-    ]);
-    let _ = send::event_body(
-        &state::Conversion {
-            name: "Lead".to_owned(),
-            id: new_event_id(),
-            time_secs: 0,
-            url: fields::strip_personal_query("https://example.com/?email=a%40b.co"),
-            custom: JsValue::UNDEFINED,
-            user,
-            pixel: false,
-        },
-        false,
-    );
+    let raw = [
+        (Key::Em, "warm.up@example.com"),
+        (Key::Ph, "+1 650 555 1212"),
+        (Key::Fn, "Warm"),
+        (Key::Ln, "Up"),
+        (Key::Ct, "Menlo Park"),
+        (Key::St, "California"),
+        (Key::Zp, "94025"),
+        (Key::Country, "United States"),
+        (Key::Db, "1990-02-13"),
+        (Key::Ge, "female"),
+    ];
+    let user = state::user_to_js(&state::hash(&raw.map(|(k, v)| (k, String::from(v)))));
+    let url = fields::strip_personal_query("https://example.com/?email=a%40b.co");
+    let ev = state::event("Lead", &new_event_id(), 0, &url, &user, U);
+    let _ = send::event_body(&ev, false);
 }
 
 /// One `capiflare(...)` call, as the list of its arguments.
 #[wasm_bindgen]
 pub fn call(args: JsValue) {
-    let args = Array::from(&args);
-    let waiting = state::with(|s| {
-        if s.replayed {
-            None
-        } else {
+    let waiting = st().is_some_and(|mut s| {
+        if !s.replayed {
             s.pending.push(args.clone());
-            Some(())
         }
-    })
-    .flatten();
-    if waiting.is_none() {
+        !s.replayed
+    });
+    if !waiting {
         dispatch(&args);
     }
 }
 
-fn dispatch(args: &Array) {
-    match args.get(0).as_string().as_deref() {
+fn dispatch(args: &JsValue) {
+    match command(args).as_deref() {
         Some("track") => track(args),
-        Some("consent") => state::set_explicit(&args.get(1).as_string().unwrap_or_default()),
+        Some("consent") => state::set_explicit(&get_str(args, "1").unwrap_or_default()),
         Some("identify") => {
-            let user = user_from(&args.get(1));
-            state::with(|s| s.identity.extend(user));
+            let user = user_from(&get(args, "1"));
+            // The first value given for a field is kept.
+            let identity = st()
+                .map(|s| s.identity.clone())
+                .unwrap_or(JsValue::UNDEFINED);
+            let identity = if identity.is_object() {
+                identity
+            } else {
+                dom::object()
+            };
+            state::merge_user(&identity, &user);
+            if let Some(mut s) = st() {
+                s.identity = identity;
+            }
             log("identify: hashed and kept for this page's events");
         }
         _ => log("unknown command"),
     }
 }
 
-/// A site's `{email: …, phone: …}` (or Meta's keys `em`, `ph`, …) → hashed user fields.
-fn user_from(v: &JsValue) -> User {
+/// A number as JavaScript's `String(n)` writes it.
+pub(crate) fn number_text(v: &JsValue) -> Option<String> {
+    v.as_f64()?;
+    call0(v, "toString").as_string()
+}
+
+/// A site's `{email: …, phone: …}` (or Meta's keys `em`, `ph`, …) → a hashed user object.
+fn user_from(v: &JsValue) -> JsValue {
     if !v.is_object() {
-        return User::new();
+        return dom::object();
     }
-    let mut entries: Vec<(Key, String)> = Vec::new();
-    for pair in Object::entries(v.unchecked_ref()).iter() {
-        let (name, value) = (get_str(&pair, "0").unwrap_or_default(), get(&pair, "1"));
+    let mut raw: Vec<(Key, String)> = Vec::new();
+    let all = dom::entries(v);
+    for i in 0..len(&all) {
+        let pair = at(&all, i);
+        let name = at(&pair, 0).as_string().unwrap_or_default();
         let Some(key) = fields::user_key(&name) else {
             log("identify/track: unknown user field ignored");
             continue;
         };
-        let values: Vec<JsValue> = if Array::is_array(&value) {
-            Array::from(&value).iter().collect()
+        let value = at(&pair, 1);
+        let values = if is_array(&value) {
+            value
         } else {
-            vec![value]
+            dom::array(&[&value])
         };
-        for v in values {
-            let text = v.as_string().or_else(|| {
-                let n = js_sys::Number::from(v.as_f64()?);
-                n.to_string_with_radix(10).ok().map(String::from)
-            });
-            if let Some(t) = text {
-                entries.push((key, t));
+        for k in 0..len(&values) {
+            let v = at(&values, k);
+            if let Some(t) = v.as_string().or_else(|| number_text(&v)) {
+                raw.push((key, t));
             }
         }
     }
-    state::hash(&entries)
+    state::user_to_js(&state::hash(&raw))
 }
 
 /// `capiflare('track', name, data?, {eventID?, user?, callback?})`.
-fn track(args: &Array) {
-    let opts = args.get(3);
-    let callback = get(&opts, "callback").dyn_into::<Function>().ok();
+fn track(args: &JsValue) {
+    let opts = get(args, "3");
+    let callback = get(&opts, "callback");
     let answer = |result: &JsValue| {
-        if let Some(cb) = &callback {
-            let _ = cb.call1(&JsValue::UNDEFINED, result);
+        if callback.is_function() {
+            dom::call2(&callback, "call", &JsValue::UNDEFINED, result);
         }
     };
-    let Some(name) = args.get(1).as_string().filter(|n| !n.trim().is_empty()) else {
+    let Some(name) = get_str(args, "1").filter(|n| !n.trim().is_empty()) else {
         answer(&error(Error::EventNameInvalid));
         return;
     };
     let event_id = get_str(&opts, "eventID").or_else(|| get_str(&opts, "eventId"));
     if event_id
         .as_deref()
-        .is_some_and(|id| !state::valid_event_id(id))
+        .is_some_and(|id| !capiflare_core::event_id::is_valid(id))
     {
         answer(&error(Error::EventIdInvalid));
         return;
     }
     let user = user_from(&get(&opts, "user"));
-    let custom = args.get(2);
-    match state::convert(name, custom, user, event_id, true) {
-        Some(id) => answer(&state::object(&[("eventId", &JsValue::from_str(&id))])),
+    match state::convert(&name, &get(args, "2"), &user, event_id, true) {
+        Some(id) => answer(&state::object("eventId", &js(&id))),
         None => answer(&JsValue::UNDEFINED),
     }
 }
 
 /// `{error: {code, message}}` for a callback.
 fn error(e: Error) -> JsValue {
-    let inner = state::object(&[
-        ("code", &JsValue::from_str(e.code())),
-        ("message", &JsValue::from_str(e.message())),
-    ]);
-    state::object(&[("error", &inner)])
+    let inner = state::object("code", &js(e.code()));
+    dom::set(&inner, "message", &js(e.message()));
+    state::object("error", &inner)
 }

@@ -2,11 +2,12 @@
 //! `track`/`trackCustom` with the shared eventID, `consent` mirroring, and tagging a site's own
 //! queued PageView (DESIGN.md section 2 item 3).
 
+use alloc::string::String;
+
 use capiflare_core::consent::Decision;
-use js_sys::{Array, Function};
 use wasm_bindgen::prelude::*;
 
-use crate::dom::{self, get, log, window};
+use crate::dom::{self, at, call1, call2, call3, get, global, js, len, log};
 use crate::state;
 
 #[wasm_bindgen(
@@ -15,53 +16,36 @@ use crate::state;
 extern "C" {
     /// Meta's own `fbq` queue stub (the base code's first half), without loading anything.
     #[wasm_bindgen(js_name = fbqStub)]
-    fn fbq_stub(w: &web_sys::Window);
+    fn fbq_stub(w: &JsValue);
 }
 
 const FBEVENTS: &str = "https://connect.facebook.net/en_US/fbevents.js";
 
 /// Meta's standard event names (sent with `track`; any other name with `trackCustom`).
-const STANDARD_EVENTS: [&str; 18] = [
-    "AddPaymentInfo",
-    "AddToCart",
-    "AddToWishlist",
-    "CompleteRegistration",
-    "Contact",
-    "CustomizeProduct",
-    "Donate",
-    "FindLocation",
-    "InitiateCheckout",
-    "Lead",
-    "PageView",
-    "Purchase",
-    "Schedule",
-    "Search",
-    "StartTrial",
-    "SubmitApplication",
-    "Subscribe",
-    "ViewContent",
-];
+const STANDARD_EVENTS: &str = "AddPaymentInfo AddToCart AddToWishlist CompleteRegistration \
+    Contact CustomizeProduct Donate FindLocation InitiateCheckout Lead PageView Purchase Schedule \
+    Search StartTrial SubmitApplication Subscribe ViewContent";
 
-fn fbq() -> Option<Function> {
-    get(&window(), "fbq").dyn_into::<Function>().ok()
+/// `window.fbq`, when it is a function.
+fn fbq() -> Option<JsValue> {
+    Some(global("fbq")).filter(JsValue::is_function)
 }
 
+/// `fbq(...args)`, called as a plain function.
 fn call(args: &[&JsValue]) {
     if let Some(f) = fbq() {
-        let list: Array = args.iter().copied().collect();
-        let _ = f.apply(&JsValue::UNDEFINED, &list);
+        call2(&f, "apply", &JsValue::UNDEFINED, &dom::array(args));
     }
 }
 
 fn s(v: &str) -> JsValue {
-    JsValue::from_str(v)
+    js(v)
 }
 
 /// On the first `allow`: load Meta's pixel and `init` each configured pixel, unless the page
 /// already has `fbq` or the tag says `data-fbq="off"`.
 pub(crate) fn ensure() {
-    let (off, pixels) = state::with(|s| (s.fbq_off, s.cfg.pixels.clone())).unwrap_or_default();
-    if off {
+    if state::st().is_some_and(|s| s.fbq_off) {
         log("pixel: data-fbq=off");
         return;
     }
@@ -69,19 +53,18 @@ pub(crate) fn ensure() {
         log("pixel: the page's own");
         return;
     }
-    let w = window();
-    fbq_stub(&w);
+    fbq_stub(&dom::window());
     let doc = dom::document();
-    if let Ok(script) = doc.create_element("script") {
-        let _ = script.set_attribute("async", "");
-        let _ = script.set_attribute("src", FBEVENTS);
-        if let Some(head) = doc.document_element() {
-            let _ = head.append_child(&script);
-        }
+    let script = call1(&doc, "createElement", &s("script"));
+    if script.is_object() {
+        call2(&script, "setAttribute", &s("async"), &s(""));
+        call2(&script, "setAttribute", &s("src"), &s(FBEVENTS));
+        call1(&get(&doc, "documentElement"), "appendChild", &script);
     }
     call(&[&s("consent"), &s("grant")]);
-    for id in &pixels {
-        call(&[&s("init"), &s(id)]);
+    let pixels = state::config("pixels");
+    for id in dom::strings(&pixels) {
+        call(&[&s("init"), &s(&id)]);
     }
     log("pixel: loading");
 }
@@ -96,20 +79,21 @@ pub(crate) fn mirror_consent(decision: Decision) {
     call(&[&s("consent"), &s(action)]);
 }
 
-/// `fbq('track'|'trackCustom', name, custom_data, {eventID})`.
-pub(crate) fn track(name: &str, custom: &JsValue, event_id: &str) {
-    let method = if STANDARD_EVENTS.contains(&name) {
-        "track"
-    } else {
-        "trackCustom"
-    };
+/// `fbq('track'|'trackCustom', name, custom_data, {eventID})` for a conversion's event object.
+pub(crate) fn track(ev: &JsValue) {
+    let name = get(ev, "event_name");
+    let standard = name
+        .as_string()
+        .is_some_and(|n| STANDARD_EVENTS.split_ascii_whitespace().any(|e| e == n));
+    let method = if standard { "track" } else { "trackCustom" };
+    let custom = get(ev, "custom_data");
     let data = if custom.is_object() {
-        custom.clone()
+        custom
     } else {
-        js_sys::Object::new().into()
+        dom::object()
     };
-    let options = state::object(&[("eventID", &s(event_id))]);
-    call(&[&s(method), &s(name), &data, &options]);
+    let options = state::object("eventID", &get(ev, "event_id"));
+    call(&[&s(method), &name, &data, &options]);
 }
 
 /// What to do about the PageView on a page that already runs its own pixel.
@@ -135,36 +119,41 @@ pub(crate) fn site_page_view() -> SitePageView {
         return SitePageView::Untagged;
     }
     let queue = get(&f, "queue");
-    if !Array::is_array(&queue) {
+    if !dom::is_array(&queue) {
         return SitePageView::Untagged;
     }
-    let queue: Array = queue.unchecked_into();
-    for (i, entry) in queue.iter().enumerate() {
-        let args = Array::from(&entry);
-        if args.get(0).as_string().as_deref() != Some("track")
-            || args.get(1).as_string().as_deref() != Some("PageView")
+    for i in 0..len(&queue) {
+        let args = at(&queue, i);
+        if dom::get_str(&args, "0").as_deref() != Some("track")
+            || dom::get_str(&args, "1").as_deref() != Some("PageView")
         {
             continue;
         }
-        if let Some(id) =
-            dom::get_str(&args.get(3), "eventID").filter(|id| state::valid_event_id(id))
+        if let Some(id) = dom::get_str(&get(&args, "3"), "eventID")
+            .filter(|id| capiflare_core::event_id::is_valid(id))
         {
             return SitePageView::Tagged(id);
         }
         let id = dom::new_event_id();
-        let params = args.get(2);
+        let params = get(&args, "2");
         let params = if params.is_object() {
             params
         } else {
-            js_sys::Object::new().into()
+            dom::object()
         };
-        let tagged = Array::of4(
+        let tagged = dom::array(&[
             &s("track"),
             &s("PageView"),
             &params,
-            &state::object(&[("eventID", &s(&id))]),
+            &state::object("eventID", &s(&id)),
+        ]);
+        call3(
+            &queue,
+            "splice",
+            &JsValue::from(i),
+            &JsValue::from(1),
+            &tagged,
         );
-        queue.set(u32::try_from(i).unwrap_or(u32::MAX), tagged.into());
         return SitePageView::Tagged(id);
     }
     SitePageView::Untagged

@@ -1,47 +1,38 @@
 //! The module's state (one page, one thread) and the life of a conversion: made once with its
 //! event_id and time, then fired, held until consent, or dropped, as the core's consent decision
 //! says.
+//!
+//! Values that only travel between the page and the worker stay JS values: the configuration
+//! object the worker inlined, the hashed user objects, and each conversion, which is made as the
+//! very event object `POST e` carries (`event_name`, `event_id`, `event_time`,
+//! `event_source_url`, `user`, `custom_data`). Rust keeps only what it decides on.
 
-use std::cell::RefCell;
+use alloc::string::String;
+use alloc::vec::Vec;
 
 use capiflare_core::consent::{self, Decision, Inputs, Policy, Signal};
-use capiflare_core::{event, event_id, fields, pii};
-use js_sys::{Array, Object};
+use capiflare_core::{event, fields, pii};
 use wasm_bindgen::JsValue;
 
-use crate::dom::{self, log};
+use crate::dom::{self, at, get, get_str, js, len, log};
 use crate::{consent_signals, pixel, send};
-
-/// The public configuration inlined into `t.js` by the worker.
-#[derive(Debug, Default)]
-pub(crate) struct Config {
-    pub pixels: Vec<String>,
-    pub events: Vec<(String, String)>,
-    pub excluded: Vec<String>,
-    pub form_origins: Vec<String>,
-    pub policy: Policy,
-    pub country: Option<String>,
-}
 
 /// The user object's hashed fields, by name (`email`, `phone`, …).
 pub(crate) type User = Vec<(&'static str, Vec<String>)>;
 
-/// One conversion: everything both channels need, personal data already hashed.
-#[derive(Debug)]
-pub(crate) struct Conversion {
-    pub name: String,
-    pub id: String,
-    pub time_secs: u64,
-    pub url: String,
-    pub custom: JsValue,
-    pub user: User,
-    /// Whether capiflare makes the Pixel call (false for a site's own PageView it only tagged).
-    pub pixel: bool,
-}
+/// A conversion: the event object, and whether capiflare makes the Pixel call (false for a
+/// site's own PageView it only tagged).
+pub(crate) type Conversion = (JsValue, bool);
 
 #[derive(Debug)]
 pub(crate) struct State {
-    pub cfg: Config,
+    /// `start` has run.
+    pub started: bool,
+    /// The public configuration the worker inlined into `t.js` (`events`, `pixels`,
+    /// `excluded_forms`, `form_origins`, …); `undefined` when `t.js` was not served by it.
+    pub cfg: JsValue,
+    pub policy: Policy,
+    pub country: Option<String>,
     pub debug: bool,
     pub fbq_off: bool,
     pub url_c: String,
@@ -52,176 +43,221 @@ pub(crate) struct State {
     pub decision: Option<Decision>,
     pub active: bool,
     pub held: Vec<Conversion>,
-    pub identity: User,
+    /// What `capiflare('identify', …)` gave: a hashed user object.
+    pub identity: JsValue,
     /// The landing's cookie call has finished; until then conversions wait in `waiting`.
     pub landed: bool,
-    pub waiting: Vec<Conversion>,
+    pub waiting: Vec<JsValue>,
     /// The calls queued before the module loaded have been replayed; until then new calls wait
     /// in `pending`.
     pub replayed: bool,
-    pub pending: Vec<Array>,
+    pub pending: Vec<JsValue>,
 }
 
-thread_local! {
-    static STATE: RefCell<Option<State>> = const { RefCell::new(None) };
-}
+/// The page's one module state. A spin lock stands in for a thread-local (wasm32 runs one
+/// thread; `try_lock` fails only on re-entry, as a `RefCell` borrow would).
+static STATE: spin::Mutex<State> = spin::Mutex::new(State {
+    started: false,
+    cfg: JsValue::UNDEFINED,
+    policy: Policy::ByRegion,
+    country: None,
+    debug: false,
+    fbq_off: false,
+    url_c: String::new(),
+    url_e: String::new(),
+    explicit: None,
+    tcf: None,
+    cmp: None,
+    decision: None,
+    active: false,
+    held: Vec::new(),
+    identity: JsValue::UNDEFINED,
+    landed: false,
+    waiting: Vec::new(),
+    replayed: false,
+    pending: Vec::new(),
+});
 
-/// Runs `f` on the state; `None` before `start` (or if called re-entrantly, which the module
-/// avoids by never calling into the page while holding the state).
-pub(crate) fn with<R>(f: impl FnOnce(&mut State) -> R) -> Option<R> {
-    let mut f = Some(f);
-    let mut out = None;
-    with_dyn(&mut |s| out = f.take().map(|f| f(s)));
-    out
-}
-
-/// The one non-generic access to the thread-local state (keeps the module small).
-fn with_dyn(f: &mut dyn FnMut(&mut State)) {
-    STATE.with(|cell| {
-        if let Ok(mut slot) = cell.try_borrow_mut()
-            && let Some(state) = slot.as_mut()
-        {
-            f(state);
-        }
-    });
-}
-
-pub(crate) fn init(state: State) -> bool {
-    STATE.with(|s| match s.try_borrow_mut() {
-        Ok(mut slot) if slot.is_none() => {
-            *slot = Some(state);
-            true
-        }
-        _ => false,
-    })
+/// The state, unless it is in use further up the stack (the module never calls into the page
+/// while holding it, so that happens only on a re-entry it then ignores). Hold the guard briefly.
+pub(crate) fn st() -> Option<spin::MutexGuard<'static, State>> {
+    STATE.try_lock()
 }
 
 pub(crate) fn debug() -> bool {
-    with(|s| s.debug).unwrap_or(false)
+    st().is_some_and(|s| s.debug)
+}
+
+/// A member of the configuration (`undefined` when absent).
+pub(crate) fn config(key: &str) -> JsValue {
+    let cfg = st().map(|s| s.cfg.clone()).unwrap_or(JsValue::UNDEFINED);
+    get(&cfg, key)
 }
 
 /// The event name configured for a trigger (`page_view`, `form`, `booking`).
 pub(crate) fn event_name(trigger: &str) -> String {
-    let fallback = match trigger {
-        "page_view" => "PageView",
-        "form" => "Lead",
-        _ => "Schedule",
-    };
-    with(|s| {
-        s.cfg
-            .events
-            .iter()
-            .find(|(t, _)| t == trigger)
-            .map(|(_, n)| n.clone())
+    let configured = get_str(&config("events"), trigger);
+    configured.unwrap_or_else(|| {
+        String::from(match trigger {
+            "page_view" => "PageView",
+            "form" => "Lead",
+            _ => "Schedule",
+        })
     })
-    .flatten()
-    .unwrap_or_else(|| fallback.to_owned())
 }
 
-/// The current year from the browser's clock (dates of birth are checked against it).
-pub(crate) fn current_year() -> u16 {
-    event::civil_year(dom::now_ms() / 1000)
-}
-
-/// Hashes raw `(key, value)` pairs into a user object (the core normalizes and hashes).
+/// Hashes raw `(key, value)` pairs into a user object (the core normalizes and hashes), with
+/// the current year from the browser's clock (dates of birth are checked against it).
 pub(crate) fn hash(entries: &[(pii::Key, String)]) -> User {
-    let refs: Vec<(pii::Key, &str)> = entries.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    fields::hash_user(&refs, current_year())
+    let mut refs = Vec::new();
+    for (k, v) in entries {
+        refs.push((*k, v.as_str()));
+    }
+    fields::hash_user(&refs, event::civil_year(dom::now_ms() / 1000))
+}
+
+/// A user object as JSON-ready JS: one value as a string, several as a list.
+pub(crate) fn user_to_js(user: &User) -> JsValue {
+    let o = dom::object();
+    for (k, v) in user {
+        let value = match v.as_slice() {
+            [one] => js(one),
+            many => {
+                let list = dom::array(&[]);
+                for s in many {
+                    dom::call1(&list, "push", &js(s));
+                }
+                list
+            }
+        };
+        dom::set(&o, k, &value);
+    }
+    o
+}
+
+/// Adds to `user` every field of `from` it does not have.
+pub(crate) fn merge_user(user: &JsValue, from: &JsValue) {
+    let all = dom::entries(from);
+    for i in 0..len(&all) {
+        let pair = at(&all, i);
+        let key = at(&pair, 0).as_string().unwrap_or_default();
+        if get(user, &key).is_undefined() {
+            dom::set(user, &key, &at(&pair, 1));
+        }
+    }
 }
 
 /// Makes a conversion now (its event_id and time are fixed here) and fires, holds or drops it.
-/// Returns the event id unless consent is denied.
+/// `user` is a hashed user object; `custom` the site's custom data. Returns the event id unless
+/// consent is denied.
 pub(crate) fn convert(
-    name: String,
-    custom: JsValue,
-    mut user: User,
+    name: &str,
+    custom: &JsValue,
+    user: &JsValue,
     event_id: Option<String>,
     pixel: bool,
 ) -> Option<String> {
     let id = event_id.unwrap_or_else(dom::new_event_id);
-    let href = dom::window().location().href().unwrap_or_default();
-    for (k, v) in with(|s| s.identity.clone()).unwrap_or_default() {
-        if !user.iter().any(|(have, _)| *have == k) {
-            user.push((k, v));
-        }
-    }
-    let conv = Conversion {
-        name,
-        id: id.clone(),
-        time_secs: dom::now_ms() / 1000,
-        url: fields::strip_personal_query(&href),
-        custom,
-        user,
-        pixel,
-    };
+    let identity = st().map(|s| s.identity.clone());
+    merge_user(user, &identity.unwrap_or(JsValue::UNDEFINED));
+    let url = fields::strip_personal_query(&dom::location("href"));
+    let ev = event(name, &id, dom::now_ms() / 1000, &url, user, custom);
     match evaluate() {
-        Decision::Allow => fire(conv),
+        Decision::Allow => fire((ev, pixel)),
         Decision::Pending => {
-            log_event("held: no consent yet", &conv);
-            with(|s| s.held.push(conv));
+            log_event("held: no consent yet", &ev);
+            if let Some(mut s) = st() {
+                s.held.push((ev, pixel));
+            }
         }
         Decision::Deny => {
-            log_event("dropped: no consent", &conv);
+            log_event("dropped: no consent", &ev);
             return None;
         }
     }
     Some(id)
 }
 
-fn log_event(what: &str, conv: &Conversion) {
-    dom::log_value(
-        what,
-        &JsValue::from_str(&[conv.name.as_str(), " ", &conv.id].concat()),
-    );
+/// The event object: `{event_name, event_id, event_time, event_source_url, user,
+/// custom_data?}`; `custom_data` only when the site gave an object.
+pub(crate) fn event(
+    name: &str,
+    id: &str,
+    time_secs: u64,
+    url: &str,
+    user: &JsValue,
+    custom: &JsValue,
+) -> JsValue {
+    let ev = dom::object();
+    dom::set(&ev, "event_name", &js(name));
+    dom::set(&ev, "event_id", &js(id));
+    dom::set(&ev, "event_time", &JsValue::from_f64(time_secs as f64));
+    dom::set(&ev, "event_source_url", &js(url));
+    dom::set(&ev, "user", user);
+    if custom.is_object() {
+        dom::set(&ev, "custom_data", custom);
+    }
+    ev
 }
 
-fn fire(conv: Conversion) {
-    log_event("fire", &conv);
-    if conv.pixel {
-        pixel::track(&conv.name, &conv.custom, &conv.id);
+fn log_event(what: &str, ev: &JsValue) {
+    if debug() {
+        let mut s = get_str(ev, "event_name").unwrap_or_default();
+        s.push(' ');
+        s.push_str(&get_str(ev, "event_id").unwrap_or_default());
+        dom::log_value(what, &js(&s));
     }
-    send::event(conv);
+}
+
+fn fire((ev, pixel_call): Conversion) {
+    log_event("fire", &ev);
+    if pixel_call {
+        pixel::track(&ev);
+    }
+    send::event(ev);
 }
 
 /// Reads every consent signal, asks the core, and applies a changed decision.
 pub(crate) fn evaluate() -> Decision {
+    let tcf = st().and_then(|s| s.tcf);
     let cmp = consent::combine_cmp(&[
-        with(|s| s.tcf).flatten(),
+        tcf,
         consent_signals::google(),
         consent_signals::onetrust(),
         consent_signals::cookiebot(),
     ]);
     let gpc = consent_signals::gpc();
-    let inputs = with(|s| Inputs {
+    let inputs = st().map(|s| Inputs {
         gpc,
-        policy: s.cfg.policy,
-        country: s.cfg.country.clone(),
+        policy: s.policy,
+        country: s.country.clone(),
         explicit: s.explicit,
         cmp,
-    })
-    .unwrap_or_default();
+    });
+    let inputs = inputs.unwrap_or_default();
     let decision = consent::decide(&inputs);
-    let changed = with(|s| {
+    let changed = st().is_some_and(|mut s| {
         s.cmp = cmp;
         s.decision.replace(decision) != Some(decision)
-    })
-    .unwrap_or(false);
+    });
     if changed {
-        let why = if gpc {
-            "gpc"
-        } else if inputs.explicit.is_some() {
-            "explicit"
-        } else if cmp.is_some() {
-            "cmp"
-        } else {
-            "policy"
-        };
-        let what = match decision {
-            Decision::Allow => "consent: allow by ",
-            Decision::Deny => "consent: deny by ",
-            Decision::Pending => "consent: pending by ",
-        };
-        log(&[what, why].concat());
+        if debug() {
+            let why = if gpc {
+                "gpc"
+            } else if inputs.explicit.is_some() {
+                "explicit"
+            } else if cmp.is_some() {
+                "cmp"
+            } else {
+                "policy"
+            };
+            let what = match decision {
+                Decision::Allow => "consent: allow by",
+                Decision::Deny => "consent: deny by",
+                Decision::Pending => "consent: pending by",
+            };
+            dom::log_value(what, &js(why));
+        }
         apply(decision);
     }
     decision
@@ -230,26 +266,26 @@ pub(crate) fn evaluate() -> Decision {
 /// Whether a signal, not the policy alone, granted consent (the worker wants `"consent":
 /// "granted"` under opt-in).
 pub(crate) fn granted() -> bool {
-    with(|s| s.explicit.or(s.cmp) == Some(Signal::Granted)).unwrap_or(false)
+    st().is_some_and(|s| s.explicit.or(s.cmp) == Some(Signal::Granted))
 }
 
 fn apply(decision: Decision) {
     pixel::mirror_consent(decision);
     match decision {
         Decision::Allow => {
-            let first = with(|s| !core::mem::replace(&mut s.active, true)).unwrap_or(false);
+            let first = st().is_some_and(|mut s| !core::mem::replace(&mut s.active, true));
             if first {
                 pixel::ensure();
                 send::landing();
             }
-            let held = with(|s| core::mem::take(&mut s.held)).unwrap_or_default();
-            for conv in held {
+            let held = st().map(|mut s| core::mem::take(&mut s.held));
+            for conv in held.unwrap_or_default() {
                 fire(conv);
             }
         }
         Decision::Deny => {
-            let dropped = with(|s| core::mem::take(&mut s.held).len()).unwrap_or(0);
-            if dropped > 0 {
+            let dropped = st().is_some_and(|mut s| !core::mem::take(&mut s.held).is_empty());
+            if dropped {
                 log("held dropped");
             }
         }
@@ -267,37 +303,15 @@ pub(crate) fn set_explicit(action: &str) {
             return;
         }
     };
-    with(|s| s.explicit = Some(signal));
+    if let Some(mut s) = st() {
+        s.explicit = Some(signal);
+    }
     evaluate();
 }
 
-/// `{eventID: id}` for the Pixel's fourth argument, and similar small objects.
-pub(crate) fn object(pairs: &[(&str, &JsValue)]) -> JsValue {
-    let o: JsValue = Object::new().into();
-    for (k, v) in pairs {
-        dom::set(&o, k, v);
-    }
+/// `{key: value}` for the Pixel's fourth argument, and similar small objects.
+pub(crate) fn object(key: &str, value: &JsValue) -> JsValue {
+    let o = dom::object();
+    dom::set(&o, key, value);
     o
-}
-
-/// A user object as JSON-ready JS: one value as a string, several as a list.
-pub(crate) fn user_to_js(user: &User) -> JsValue {
-    let o: JsValue = Object::new().into();
-    for (k, v) in user {
-        let value: JsValue = match v.as_slice() {
-            [one] => JsValue::from_str(one),
-            many => many
-                .iter()
-                .map(|s| JsValue::from_str(s))
-                .collect::<Array>()
-                .into(),
-        };
-        dom::set(&o, k, &value);
-    }
-    o
-}
-
-/// Whether `id` may be used as an event id.
-pub(crate) fn valid_event_id(id: &str) -> bool {
-    event_id::is_valid(id)
 }

@@ -1,0 +1,224 @@
+//! Small string helpers that keep the browser module small. Substring search byte by byte:
+//! `str::find`, `contains`, `split_once` and `trim_*_matches` with a string pattern bring the
+//! standard library's two-way searcher and its panic paths into the module; these loops give the
+//! same answers for a fraction of its size. [`cat`] and [`push_decimal`] stand in for `concat`
+//! and `to_string`, which bring a generic join per use and the formatting machinery.
+
+use alloc::string::String;
+use alloc::vec::Vec;
+
+/// `s.split(sep)` for an ASCII separator (see [`Split`]).
+pub(crate) fn split(s: &str, sep: u8) -> Split<'_> {
+    Split { rest: Some(s), sep }
+}
+
+/// `str::split` and `rsplit` on one ASCII byte: the standard library's character search brings
+/// `memchr` and its panic paths.
+pub(crate) struct Split<'a> {
+    rest: Option<&'a str>,
+    sep: u8,
+}
+
+impl<'a> Iterator for Split<'a> {
+    type Item = &'a str;
+
+    fn next(&mut self) -> Option<&'a str> {
+        let rest = self.rest?;
+        match rest.bytes().position(|b| b == self.sep) {
+            Some(i) => {
+                self.rest = rest.get(i + 1..);
+                rest.get(..i)
+            }
+            None => self.rest.take(),
+        }
+    }
+}
+
+impl DoubleEndedIterator for Split<'_> {
+    fn next_back(&mut self) -> Option<Self::Item> {
+        let rest = self.rest?;
+        match rest.bytes().rposition(|b| b == self.sep) {
+            Some(i) => {
+                self.rest = rest.get(..i);
+                rest.get(i + 1..)
+            }
+            None => self.rest.take(),
+        }
+    }
+}
+
+/// `s.split_once(sep)` for an ASCII separator.
+pub(crate) fn split_once_at(s: &str, sep: u8) -> Option<(&str, &str)> {
+    let mut parts = split(s, sep);
+    let head = parts.next()?;
+    Some((head, parts.rest?))
+}
+
+/// `s.rsplit_once(sep)` for an ASCII separator.
+pub(crate) fn rsplit_once_at(s: &str, sep: u8) -> Option<(&str, &str)> {
+    let mut parts = split(s, sep);
+    let tail = parts.next_back()?;
+    Some((parts.rest?, tail))
+}
+
+/// `parts.concat()`.
+pub(crate) fn cat(parts: &[&str]) -> String {
+    let mut out = String::new();
+    for p in parts {
+        out.push_str(p);
+    }
+    out
+}
+
+/// Appends `n` in decimal, as `n.to_string()` writes it.
+pub(crate) fn push_decimal(out: &mut String, n: u64) {
+    if n >= 10 {
+        push_decimal(out, n / 10);
+    }
+    out.push(char::from(b'0' + (n % 10) as u8));
+}
+
+/// The byte index of the first occurrence of `needle` in `haystack`, as `haystack.find(needle)`.
+pub(crate) fn find(haystack: &str, needle: &str) -> Option<usize> {
+    let (h, n) = (haystack.as_bytes(), needle.as_bytes());
+    (0..=h.len().checked_sub(n.len())?).find(|&i| h.get(i..i + n.len()) == Some(n))
+}
+
+/// `haystack.contains(needle)`.
+pub(crate) fn contains(haystack: &str, needle: &str) -> bool {
+    find(haystack, needle).is_some()
+}
+
+/// `s.split_once(separator)`.
+pub(crate) fn split_once<'a>(s: &'a str, separator: &str) -> Option<(&'a str, &'a str)> {
+    let i = find(s, separator)?;
+    Some((s.get(..i)?, s.get(i + separator.len()..)?))
+}
+
+/// Percent-decoding as `URLSearchParams` does (`+` is a space; a `%` not followed by two hex
+/// digits is kept literally, as browsers do); `None` when the result is not UTF-8.
+pub(crate) fn percent_decode(s: &str) -> Option<String> {
+    let mut out = Vec::with_capacity(s.len());
+    let mut bytes = s.bytes();
+    while let Some(b) = bytes.next() {
+        match b {
+            b'+' => out.push(b' '),
+            b'%' => {
+                let mut ahead = bytes.clone();
+                if let (Some(hi), Some(lo)) = (
+                    ahead.next().and_then(hex_value),
+                    ahead.next().and_then(hex_value),
+                ) {
+                    out.push((hi << 4) | lo);
+                    bytes = ahead;
+                } else {
+                    out.push(b'%'); // not an escape: kept literally, as browsers do
+                }
+            }
+            _ => out.push(b),
+        }
+    }
+    utf8(&out)
+}
+
+/// `String::from_utf8(bytes).ok()`, decoded by hand: the standard library's validator is several
+/// times this size. Rejects what it rejects: stray or missing continuation bytes, overlong forms,
+/// surrogates and code points above U+10FFFF.
+fn utf8(bytes: &[u8]) -> Option<String> {
+    let mut out = String::with_capacity(bytes.len());
+    let mut it = bytes.iter().copied();
+    while let Some(b) = it.next() {
+        let (more, min, mut c) = match b {
+            0x00..=0x7f => (0, 0, u32::from(b)),
+            0xc0..=0xdf => (1, 0x80, u32::from(b & 0x1f)),
+            0xe0..=0xef => (2, 0x800, u32::from(b & 0x0f)),
+            0xf0..=0xf7 => (3, 0x1_0000, u32::from(b & 0x07)),
+            _ => return None,
+        };
+        for _ in 0..more {
+            let b = it.next().filter(|b| b & 0xc0 == 0x80)?;
+            c = c << 6 | u32::from(b & 0x3f);
+        }
+        if c < min {
+            return None;
+        }
+        out.push(char::from_u32(c)?);
+    }
+    Some(out)
+}
+
+fn hex_value(b: u8) -> Option<u8> {
+    match b {
+        b'0'..=b'9' => Some(b - b'0'),
+        b'a'..=b'f' => Some(b - b'a' + 10),
+        b'A'..=b'F' => Some(b - b'A' + 10),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn utf8_as_the_standard_library() {
+        let check = |b: &[u8]| assert_eq!(utf8(b), String::from_utf8(b.to_vec()).ok(), "{b:x?}");
+        for a in 0..=255u8 {
+            check(&[a]);
+            for b in 0..=255u8 {
+                check(&[a, b]);
+                check(&[b'x', a, b, b'y']);
+                if a >= 0xe0 {
+                    for c in 0..=255u8 {
+                        check(&[a, b, c]);
+                        check(&[a, b, c, 0x80]);
+                        check(&[a, b, c, 0xbf]);
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn as_the_standard_library() {
+        for (h, n) in [
+            ("", ""),
+            ("abc", ""),
+            ("", "a"),
+            ("https://x.y", "://"),
+            ("a%40b%40", "%40"),
+            ("ééa", "a"),
+            ("aé", "é"),
+            ("ab", "abc"),
+        ] {
+            assert_eq!(find(h, n), h.find(n), "{h:?} {n:?}");
+            assert_eq!(contains(h, n), h.contains(n));
+            assert_eq!(split_once(h, n), h.split_once(n));
+        }
+        assert_eq!(cat(&["a", "", "bc"]), "abc");
+        for h in ["", ".", "a", "a.b", ".a.", "a..b.", "é.é", "..."] {
+            assert_eq!(
+                split(h, b'.').collect::<Vec<_>>(),
+                h.split('.').collect::<Vec<_>>()
+            );
+            assert_eq!(
+                split(h, b'.').rev().collect::<Vec<_>>(),
+                h.rsplit('.').collect::<Vec<_>>()
+            );
+            assert_eq!(split_once_at(h, b'.'), h.split_once('.'));
+            assert_eq!(rsplit_once_at(h, b'.'), h.rsplit_once('.'));
+            let mut both = split(h, b'.');
+            let mut std = h.split('.');
+            assert_eq!(
+                (both.next(), both.next_back()),
+                (std.next(), std.next_back())
+            );
+            assert_eq!(both.collect::<Vec<_>>(), std.collect::<Vec<_>>());
+        }
+        for n in [0, 9, 10, 1999, u64::MAX] {
+            let mut s = String::from("x");
+            push_decimal(&mut s, n);
+            assert_eq!(s, format!("x{n}"));
+        }
+    }
+}
