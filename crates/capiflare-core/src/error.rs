@@ -62,6 +62,8 @@ pub enum Error {
     CustomDataInvalid,
     /// The pixel id is not one this site configured.
     PixelUnknown,
+    /// No configured pixel receives events of this name (`PIXELS` lists each pixel's events).
+    NoPixelForEvent,
     /// Test_event_code must be 1 to 64 letters or digits.
     TestEventCodeInvalid,
 }
@@ -98,6 +100,7 @@ impl Error {
             Self::RawPersonalData => "raw_personal_data",
             Self::CustomDataInvalid => "custom_data_invalid",
             Self::PixelUnknown => "pixel_unknown",
+            Self::NoPixelForEvent => "no_pixel_for_event",
             Self::TestEventCodeInvalid => "test_event_code_invalid",
         }
     }
@@ -108,7 +111,10 @@ impl Error {
     pub const fn is_rejection(self) -> bool {
         matches!(
             self,
-            Self::EventTooOld | Self::EventInFuture | Self::NoCustomerIdentifier
+            Self::EventTooOld
+                | Self::EventInFuture
+                | Self::NoCustomerIdentifier
+                | Self::NoPixelForEvent
         )
     }
 
@@ -153,6 +159,7 @@ impl Error {
                 "custom_data must be a JSON object with a numeric value and a 3-letter currency"
             }
             Self::PixelUnknown => "the pixel id is not one this site configured",
+            Self::NoPixelForEvent => "no configured pixel receives events of this name",
             Self::TestEventCodeInvalid => "test_event_code must be 1 to 64 letters or digits",
         }
     }

@@ -211,7 +211,14 @@ pub fn plan(config: &Config, req: &Request<'_>) -> Result<Plan, Refusal> {
             user_agent: if req.browser { req.user_agent } else { None },
             require_hashed: req.browser,
         };
-        match event::prepare(&incoming, &at) {
+        let prepared = event::prepare(&incoming, &at).and_then(|ev| {
+            if pixels.is_empty() {
+                Err(Error::NoPixelForEvent)
+            } else {
+                Ok(ev)
+            }
+        });
+        match prepared {
             Ok(mut ev) => {
                 if let Some((options, country, state)) = &ldu {
                     ev.data_processing_options =

@@ -167,3 +167,52 @@ fn config_vectors() {
     }
     assert!(failures.is_empty(), "{failures:#?}");
 }
+
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+fn ingest_routes_events_to_the_pixels_that_want_them() {
+    use capiflare_core::config::Config;
+    use capiflare_core::ingest::{self, Plan, Request};
+    let config = |pixels: &str| {
+        let pixels = pixels.to_owned();
+        Config::from_settings(move |k| (k == "PIXELS").then(|| pixels.clone())).unwrap()
+    };
+    let body = r#"{"events":[{"event_name":"Lead","user":{"external_id":"u1"}},
+                              {"event_name":"Purchase","user":{"external_id":"u2"}}]}"#;
+    let request = Request {
+        body,
+        now_secs: 1_790_000_000,
+        seed: [7; 16],
+        browser: false,
+        gpc: false,
+        client_ip: None,
+        user_agent: None,
+        country: None,
+        region: None,
+    };
+    let two = config(r#"[{"id":"111111","events":["Purchase"]},{"id":"222222"}]"#);
+    let Ok(Plan::Store {
+        rows,
+        rejected,
+        event_ids,
+        ..
+    }) = ingest::plan(&two, &request)
+    else {
+        panic!("stored");
+    };
+    let routed: Vec<(usize, &str)> = rows
+        .iter()
+        .map(|r| (r.index, r.pixel_id.as_str()))
+        .collect();
+    assert_eq!(routed, [(0, "222222"), (1, "111111"), (1, "222222")]);
+    assert!(rejected.is_empty());
+    assert_eq!(event_ids.len(), 2);
+    assert_ne!(event_ids[0], event_ids[1], "fresh ids differ per event");
+
+    let purchases_only = config(r#"[{"id":"111111","events":["Purchase"]}]"#);
+    let Ok(Plan::Store { rows, rejected, .. }) = ingest::plan(&purchases_only, &request) else {
+        panic!("stored");
+    };
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rejected, [(0, "no_pixel_for_event")]);
+}
