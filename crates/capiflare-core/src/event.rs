@@ -16,6 +16,18 @@ use serde_json::{Map, Value};
 use crate::Error;
 use crate::pii::{self, Key};
 
+/// Meta's standard event names: the Pixel sends them with `track`, any other name with
+/// `trackCustom` (Meta Pixel reference).
+const STANDARD_EVENTS: &str = "AddPaymentInfo AddToCart AddToWishlist CompleteRegistration \
+    Contact CustomizeProduct Donate FindLocation InitiateCheckout Lead PageView Purchase Schedule \
+    Search StartTrial SubmitApplication Subscribe ViewContent";
+
+/// Whether `name` is one of Meta's standard events (else the Pixel needs `trackCustom`).
+#[must_use]
+pub fn is_standard(name: &str) -> bool {
+    STANDARD_EVENTS.split_ascii_whitespace().any(|e| e == name)
+}
+
 /// Meta rejects any request with an event older than this (seconds).
 pub const MAX_AGE_SECS: u64 = 7 * 24 * 3600;
 /// How far in the future an event_time may lie (clock skew between browser, edge and backend).
@@ -487,6 +499,12 @@ fn is_http_url(s: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn standard_event_names() {
+        assert!(is_standard("Lead") && is_standard("PageView") && is_standard("Schedule"));
+        assert!(!is_standard("lead") && !is_standard("Lea") && !is_standard("SignUp"));
+    }
 
     #[test]
     fn civil_year_at_boundaries() {

@@ -21,11 +21,6 @@ extern "C" {
 
 const FBEVENTS: &str = "https://connect.facebook.net/en_US/fbevents.js";
 
-/// Meta's standard event names (sent with `track`; any other name with `trackCustom`).
-const STANDARD_EVENTS: &str = "AddPaymentInfo AddToCart AddToWishlist CompleteRegistration \
-    Contact CustomizeProduct Donate FindLocation InitiateCheckout Lead PageView Purchase Schedule \
-    Search StartTrial SubmitApplication Subscribe ViewContent";
-
 /// `window.fbq`, when it is a function.
 fn fbq() -> Option<JsValue> {
     Some(global("fbq")).filter(JsValue::is_function)
@@ -84,7 +79,7 @@ pub(crate) fn track(ev: &JsValue) {
     let name = get(ev, "event_name");
     let standard = name
         .as_string()
-        .is_some_and(|n| STANDARD_EVENTS.split_ascii_whitespace().any(|e| e == n));
+        .is_some_and(|n| capiflare_core::event::is_standard(&n));
     let method = if standard { "track" } else { "trackCustom" };
     let custom = get(ev, "custom_data");
     let data = if custom.is_object() {
