@@ -95,6 +95,22 @@ const fn bad(setting: &'static str, problem: &'static str) -> ConfigError {
     ConfigError { setting, problem }
 }
 
+/// The `EVENTS` defaults: trigger → Meta event name.
+pub const DEFAULT_EVENTS: [(&str, &str); 3] = [
+    ("page_view", "PageView"),
+    ("form", "Lead"),
+    ("booking", "Schedule"),
+];
+
+/// The default event name of a trigger, when `EVENTS` does not name one.
+#[must_use]
+pub fn default_event(trigger: &str) -> Option<&'static str> {
+    DEFAULT_EVENTS
+        .iter()
+        .find(|(t, _)| *t == trigger)
+        .map(|(_, name)| *name)
+}
+
 /// Whether `id` looks like a Meta pixel id.
 #[must_use]
 pub fn is_pixel_id(id: &str) -> bool {
@@ -240,14 +256,10 @@ impl Config {
                 "must start with / and not end with /, like /capi",
             ));
         }
-        let mut events: BTreeMap<String, String> = [
-            ("page_view", "PageView"),
-            ("form", "Lead"),
-            ("booking", "Schedule"),
-        ]
-        .into_iter()
-        .map(|(k, v)| (k.to_owned(), v.to_owned()))
-        .collect();
+        let mut events: BTreeMap<String, String> = DEFAULT_EVENTS
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
         if let Some(json) = get("EVENTS") {
             let custom: BTreeMap<String, String> = serde_json::from_str(&json)
                 .map_err(|_| bad("EVENTS", "must be a JSON object of trigger → event name"))?;

@@ -97,12 +97,9 @@ pub(crate) fn config(key: &str) -> JsValue {
 /// The event name configured for a trigger (`page_view`, `form`, `booking`).
 pub(crate) fn event_name(trigger: &str) -> String {
     let configured = get_str(&config("events"), trigger);
+    // The worker inlines EVENTS with its defaults; these serve a t.js served without it.
     configured.unwrap_or_else(|| {
-        String::from(match trigger {
-            "page_view" => "PageView",
-            "form" => "Lead",
-            _ => "Schedule",
-        })
+        String::from(capiflare_core::config::default_event(trigger).unwrap_or("Lead"))
     })
 }
 
