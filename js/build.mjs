@@ -1,4 +1,4 @@
-// Bundles the loader and the wasm-bindgen glue into www/dist/t.js and copies the optimized wasm to
+// Bundles the loader, the page driver and the wasm-bindgen glue into www/dist/t.js and copies the optimized wasm to
 // www/dist/t.<hash>.wasm. Called by scripts/build-web.sh with the wasm-bindgen output directory,
 // which holds the glue (capiflare_web.js), the optimized wasm (opt.wasm) and wasm-opt's map of the
 // imports and exports it renamed to short names (names.json); the glue is rewritten to match.
@@ -72,6 +72,21 @@ async function main() {
     logLevel: 'warning',
   });
   const js = result.outputFiles[0].text;
+  // The same module as an ES module exporting initSync, start and call, for
+  // scripts/bench-browser.mjs, which times instantiating and starting it apart.
+  await build({
+    stdin: {
+      contents: `export { initSync } from 'capiflare-glue'; export { start, call } from './crates/capiflare-web/js/page.js';`,
+      resolveDir: REPO,
+    },
+    bundle: true,
+    format: 'esm',
+    minify: true,
+    target: 'es2020',
+    alias: { 'capiflare-glue': gluePath },
+    outfile: join(dir, 'module.mjs'),
+    logLevel: 'warning',
+  });
   if (js.split(PLACEHOLDER).length !== 2) fail(`t.js must contain ${PLACEHOLDER} exactly once`);
   const dist = join(REPO, 'www/dist');
   mkdirSync(dist, { recursive: true });

@@ -2,13 +2,15 @@
 //
 // It installs the `capiflare(...)` queue stub (calls made before the module loaded are kept and
 // replayed; a stub the site defined itself, `capiflare.q`, is taken over), loads the wasm module
-// next to this script, and forwards every call to it (`capiflare.l` is 1 once it runs). No business logic here: every decision is
-// made in wasm. Nothing throws into the page: failures are swallowed (and shown with
+// next to this script, and forwards every call to the browser module (`capiflare.l` is 1 once it
+// runs): its page driver (crates/capiflare-web/js/page.js) and its wasm, where every decision is
+// made. No business logic here. Nothing throws into the page: failures are swallowed (and shown with
 // `data-debug`); if the module cannot load (CSP, old browser), calls stay queued and harmless.
 //
 // The worker replaces "__CAPIFLARE_CONFIG__" (with its quotes) by the site's public
 // configuration, a JSON object. WASM is the content-hashed file name, set by js/build.mjs.
-import init, { call, start } from 'capiflare-glue';
+import init from 'capiflare-glue';
+import { call, start } from '../crates/capiflare-web/js/page.js';
 
 (function (w, d) {
   var s = d.currentScript || d.querySelector('script[src*="/t.js"]');

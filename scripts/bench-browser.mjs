@@ -23,7 +23,7 @@ import { chromium } from 'playwright-core';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const WWW = join(REPO, 'www');
-const GLUE = join(REPO, 'target/web/bindgen/glue.mjs');
+const MODULE = join(REPO, 'target/web/bindgen/module.mjs');
 const RUNS = Number(process.argv[2] ?? 9);
 const BUDGET = { loader: 1, start: 10, submission: 3 };
 const CONFIG = {
@@ -48,7 +48,7 @@ const HARNESS = `<!doctype html><html><head><meta charset="utf-8"><title>bench</
   <button type="submit">Send</button>
 </form>
 <script type="module">
-  import { initSync, start, call } from '/bench/glue.mjs';
+  import { initSync, start, call } from '/bench/module.mjs';
   document.getElementById('lead').addEventListener('submit', (e) => e.preventDefault());
   const module = await WebAssembly.compileStreaming(fetch('/capi/${wasmName}'));
   const script = document.createElement('script');
@@ -91,7 +91,7 @@ function serve() {
     if (path === '/bench.html') return send('text/html', HARNESS);
     if (path.startsWith('/bench/') && !path.includes('..')) {
       try {
-        return send('text/javascript', readFileSync(join(dirname(GLUE), path.slice('/bench/'.length))));
+        return send('text/javascript', readFileSync(join(dirname(MODULE), path.slice('/bench/'.length))));
       } catch { /* 404 below */ }
     }
     const file = path === '/' ? '/index.html' : path.includes('.') ? path : `${path}.html`;

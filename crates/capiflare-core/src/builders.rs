@@ -108,6 +108,24 @@ impl Builder {
         }
     }
 
+    /// The builder named `s` (the inverse of [`Builder::as_str`]).
+    #[must_use]
+    pub fn parse(s: &str) -> Option<Self> {
+        [Self::HubSpot, Self::Paperform]
+            .into_iter()
+            .find(|b| b.as_str() == s)
+    }
+
+    /// The CSS selector of the builder's iframes on a page: a `message` whose `event.source` is
+    /// the window of one of these is [`Sender::Frame`] for this builder.
+    #[must_use]
+    pub const fn frames(self) -> &'static str {
+        match self {
+            Self::HubSpot => "iframe.hs-form-iframe,.hs-form-frame iframe,.hbspt-form iframe",
+            Self::Paperform => "[data-paperform-id] iframe",
+        }
+    }
+
     /// The builder's own domains; its frames are served from these hosts or their subdomains.
     #[must_use]
     pub const fn domains(self) -> &'static [&'static str] {
@@ -447,6 +465,9 @@ pub fn excluded_selectors(entries: &[String]) -> impl Iterator<Item = &str> {
 /// `<form>` in the page).
 pub const BUILDER_CONTAINERS: &str =
     ".hs-form-frame,.hs-form-html,.hbspt-form,form.hs-form,[data-paperform-id]";
+
+/// HubSpot new-editor form containers, whose `data-form-id` [`hubspot_v4_form_known`] compares.
+pub const HUBSPOT_V4_CONTAINERS: &str = ".hs-form-frame[data-form-id],.hs-form-html[data-form-id]";
 
 /// Elements near a form that may signal an AJAX submission's outcome: a live region
 /// (`role=status|alert`), or an id or class containing a success or an error word.

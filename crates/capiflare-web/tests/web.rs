@@ -1,16 +1,16 @@
-//! The browser module's page-facing functions in headless Chromium (wasm-bindgen-test through
-//! chromedriver; Chromium's flags are in `webdriver.json`): randomness from `crypto`, cookies,
-//! reading and classifying a real form, honeypots, builder messages as the page receives them
-//! (JS values read through the core's `JsonRead`), and hashing in wasm. Expected hashes were
-//! computed with Python's hashlib, not by the code under test.
+//! The browser module's wasm exports in headless Chromium (wasm-bindgen-test through
+//! chromedriver; Chromium's flags are in `webdriver.json`), across the JS boundary the page driver
+//! uses: JS lists read as strings, builder messages as the page receives them (JS values read
+//! through the core's `JsonRead`), answers split on the separator. Expected hashes were computed
+//! with Python's hashlib, not by the code under test. The driver itself (`js/page.js`) is tested
+//! end to end in `tests/e2e/`.
 #![cfg(target_arch = "wasm32")]
 
-use capiflare_core::builders::{self, Builder, Message, Sender};
-use capiflare_core::pii::Key;
-use capiflare_web::{FormRead, Js, cookie, new_event_id, read_form, submission_user};
-use wasm_bindgen::{JsCast, JsValue};
+use capiflare_web::{
+    SEP, browser_ids, consent, field, hash, landing, message, new_event_id, source_url,
+};
+use wasm_bindgen::JsValue;
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
-use web_sys::HtmlFormElement;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
@@ -18,159 +18,158 @@ const SHA_JO_EMAIL: &str = "f4e19df2e6c609fbd59a42b9063d0fadf44260218531ea21ad8c
 const SHA_JO: &str = "c278ec5a69c34aace42773e41b1163e6ce40c906f2a14f807d39d1b2a1c2dff5";
 const SHA_DOE: &str = "799ef92a11af918e3fb741df42934f3b568ed2d93ac1df74f1b8d41a27932a6f";
 const SHA_PHONE: &str = "e323ec626319ca94ee8bff2e4c87cf613be6ea19919ed1364124e16807ab3176";
+/// 2026-11-23T12:00:00Z.
+const NOW_MS: f64 = 1_795_435_200_000.0;
 
-fn document() -> web_sys::Document {
-    web_sys::window().unwrap().document().unwrap()
-}
-
-/// Puts `html` (one form) into the page and returns the form.
-fn form(html: &str) -> HtmlFormElement {
-    let doc = document();
-    let host = doc.create_element("div").unwrap();
-    host.set_inner_html(html);
-    doc.body().unwrap().append_child(&host).unwrap();
-    host.query_selector("form")
-        .unwrap()
-        .unwrap()
-        .dyn_into()
-        .unwrap()
-}
-
-#[wasm_bindgen_test]
-fn event_ids_are_random_uuid_v4() {
-    let a = new_event_id();
-    let b = new_event_id();
-    assert_ne!(a, b);
-    for id in [&a, &b] {
-        assert_eq!(id.len(), 36);
-        let bytes = id.as_bytes();
-        assert_eq!(bytes[14], b'4', "version 4: {id}");
-        assert!(
-            matches!(bytes[19], b'8' | b'9' | b'a' | b'b'),
-            "variant: {id}"
-        );
+fn list(items: &[&str]) -> JsValue {
+    let out = js_sys::Array::new();
+    for s in items {
+        out.push(&JsValue::from_str(s));
     }
+    out.into()
+}
+
+fn json(text: &str) -> JsValue {
+    js_sys::JSON::parse(text).unwrap()
+}
+
+fn parts(answer: &str) -> Vec<&str> {
+    answer.split(SEP).collect()
 }
 
 #[wasm_bindgen_test]
-fn cookies_are_read_by_exact_name() {
-    let doc: web_sys::HtmlDocument = document().dyn_into().unwrap();
-    doc.set_cookie("x_fbc=nope; Path=/").unwrap();
-    doc.set_cookie("_fbc=fb.0.1700000000000.AbC-x_1; Path=/")
-        .unwrap();
+fn event_ids_are_uuid_v4_from_the_given_bytes() {
     assert_eq!(
-        cookie("_fbc").as_deref(),
-        Some("fb.0.1700000000000.AbC-x_1")
+        new_event_id(&[0; 16]),
+        "00000000-0000-4000-8000-000000000000"
     );
-    assert_eq!(cookie("_fb"), None);
+    assert_eq!(
+        new_event_id(&[0xff; 16]),
+        "ffffffff-ffff-4fff-bfff-ffffffffffff"
+    );
+    assert_eq!(new_event_id(&[0; 15]), "", "not 16 bytes: no id");
 }
 
 #[wasm_bindgen_test]
-fn a_real_form_is_read_classified_and_honeypots_noticed() {
-    let f = form(
-        r#"<form>
-          <label for="e">Your e-mail</label><input id="e" name="field_1" type="text" value="Jo@Example.com">
-          <input name="fullName" value="Jo Q. Doe">
-          <input name="phone" type="tel" autocomplete="tel" value="+1 (650) 555-1212">
-          <input name="company" value="ACME">
-          <input type="hidden" name="email" value="hidden@example.com">
-          <input type="checkbox" name="email_optin" value="yes" checked>
-          <textarea name="message">hello</textarea>
-          <div style="position:absolute;left:-9999px"><input name="website" tabindex="-1" autocomplete="off" value=""></div>
-        </form>"#,
-    );
-    let read = read_form(&f);
+fn controls_are_classified_and_honeypots_need_a_measure_only_when_it_matters() {
     assert_eq!(
-        read,
-        FormRead {
-            spam: false,
-            entries: vec![
-                (Key::Em, "Jo@Example.com".to_owned()),
-                (Key::Fn, "Jo".to_owned()),
-                (Key::Ln, "Doe".to_owned()),
-                (Key::Ph, "+1 (650) 555-1212".to_owned()),
-            ],
-        }
+        field("text", "field_1", "e", "", "Your e-mail", "", 0),
+        "email"
     );
-    let trap: web_sys::HtmlInputElement = f
-        .query_selector("[name=website]")
-        .unwrap()
-        .unwrap()
-        .dyn_into()
-        .unwrap();
-    trap.set_value("http://spam.example");
-    assert!(
-        read_form(&f).spam,
-        "a filled, hidden, untabbable field is a honeypot"
+    assert_eq!(field("tel", "phone", "", "tel", "", "", 0), "phone");
+    assert_eq!(field("text", "company", "", "", "", "", 0), "");
+    // The classic honeypot: untabbable, autofill off. Whether it is one depends on whether humans
+    // see it: the module asks for a measure (`?`), then gets the answer.
+    let trap = |flags| field("text", "website", "", "off", "", "", flags);
+    assert_eq!(trap(1), "?");
+    assert_eq!(trap(1 | 4 | 8), "!", "measured hidden: a honeypot");
+    assert_eq!(trap(1 | 4), "", "measured visible: an ordinary field");
+    assert_eq!(
+        field("text", "_gotcha", "", "", "", "", 4),
+        "!",
+        "named like one"
     );
+}
+
+#[wasm_bindgen_test]
+fn a_js_list_of_raw_values_is_normalized_and_hashed() {
+    let answer = hash(
+        &list(&[
+            "email",
+            " Jo@Example.com ",
+            "full_name",
+            "Jo Q. Doe",
+            "phone",
+            "+1 (650) 555-1212",
+            "nickname",
+            "JD",
+        ]),
+        NOW_MS,
+    );
+    let parts = parts(&answer);
+    assert_eq!(parts.len(), 2, "the user, then the unknown name: {answer}");
+    assert_eq!(
+        parts[0],
+        format!(
+            r#"{{"email":"{SHA_JO_EMAIL}","phone":"{SHA_PHONE}","first_name":"{SHA_JO}","last_name":"{SHA_DOE}"}}"#
+        )
+    );
+    assert_eq!(parts[1], "nickname");
+    // Meta's own keys, several values, and values already hashed.
+    let answer = hash(
+        &list(&["em", "jo@example.com", "em", SHA_JO, "ln", "DOE"]),
+        NOW_MS,
+    );
+    assert_eq!(
+        answer,
+        format!(r#"{{"email":["{SHA_JO_EMAIL}","{SHA_JO}"],"last_name":"{SHA_DOE}"}}"#)
+    );
+    assert_eq!(hash(&JsValue::NULL, NOW_MS), "{}", "not a list: nothing");
 }
 
 #[wasm_bindgen_test]
 fn builder_messages_as_js_values() {
     let page = "http://localhost:8787";
-    let form_origins = vec!["http://127.0.0.1:9797".to_owned()];
-    let hubspot = js_sys::JSON::parse(
-        r#"{"type":"hsFormCallback","eventName":"onFormSubmitted","id":"f1",
-            "data":{"submissionValues":{"email":"jo@example.com","lastname":"Doe","phone":16505551212}}}"#,
-    )
-    .unwrap();
-    let msg = Message {
-        origin: page,
-        page_origin: page,
-        sender: Sender::Page,
-        form_origins: &form_origins,
-    };
-    let sub = builders::decode_message(&msg, &Js(hubspot.clone())).expect("a submission");
-    assert_eq!(sub.builder, Builder::HubSpot);
-    assert_eq!(sub.form_id.as_deref(), Some("f1"));
-    let user = submission_user(&sub);
-    let email = user
-        .iter()
-        .find(|(k, _)| *k == "email")
-        .map(|(_, v)| v.clone());
-    assert_eq!(email, Some(vec![SHA_JO_EMAIL.to_owned()]));
-    let ln = user
-        .iter()
-        .find(|(k, _)| *k == "last_name")
-        .map(|(_, v)| v.clone());
-    assert_eq!(ln, Some(vec![SHA_DOE.to_owned()]));
-    let ph = user
-        .iter()
-        .find(|(k, _)| *k == "phone")
-        .map(|(_, v)| v.clone());
+    let form_origins = list(&["http://127.0.0.1:9797"]);
+    let hubspot = r#"{"type":"hsFormCallback","eventName":"onFormSubmitted","id":"f1",
+        "data":{"submissionValues":{"email":"jo@example.com","lastname":"Doe","phone":16505551212}}}"#;
+    let answer = message(
+        page,
+        page,
+        "page",
+        "",
+        None,
+        &form_origins,
+        json(hubspot),
+        NOW_MS,
+    );
     assert_eq!(
-        ph,
-        Some(vec![SHA_PHONE.to_owned()]),
+        parts(&answer),
+        [
+            "hubspot",
+            &format!(
+                r#"{{"email":"{SHA_JO_EMAIL}","phone":"{SHA_PHONE}","last_name":"{SHA_DOE}"}}"#
+            )
+        ],
         "a number answer is read as text"
     );
-
-    // The same message from another frame, or a look-alike origin, is nothing.
-    let other = Message {
-        sender: Sender::Other,
-        origin: "http://127.0.0.1:9797",
-        ..msg
-    };
-    assert!(builders::decode_message(&other, &Js(hubspot)).is_none());
-    let paperform = JsValue::from_str(
-        r#"paperform:{"action":"submission","embed_id":0,"details":{"data":[{"type":"text","key":"k","label":"First name","value":"Jo"}]}}"#,
+    // The same message from another window is nothing.
+    let other = message(
+        "http://127.0.0.1:9797",
+        page,
+        "other",
+        "",
+        None,
+        &form_origins,
+        json(hubspot),
+        NOW_MS,
     );
-    let frame = |origin: &'static str| Message {
-        origin,
-        page_origin: page,
-        sender: Sender::Frame {
-            builder: Builder::Paperform,
-            src_origin: origin,
-            embed_id: Some("0"),
-        },
-        form_origins: &form_origins,
+    assert_eq!(other, "untrusted");
+
+    let paperform = r#"paperform:{"action":"submission","embed_id":0,"details":{"data":[{"type":"text","key":"k","label":"First name","value":"Jo"}]}}"#;
+    let from = |origin: &str, data: JsValue| {
+        message(
+            origin,
+            page,
+            "paperform",
+            origin,
+            Some("0".into()),
+            &form_origins,
+            data,
+            NOW_MS,
+        )
     };
-    let sub = builders::decode_message(&frame("https://x.paperform.co"), &Js(paperform.clone()))
-        .expect("Paperform's own host");
-    let fn_ = submission_user(&sub);
-    assert_eq!(fn_, vec![("first_name", vec![SHA_JO.to_owned()])]);
-    assert!(
-        builders::decode_message(&frame("https://paperform.co.evil.test"), &Js(paperform))
-            .is_none()
+    assert_eq!(
+        from("https://x.paperform.co", JsValue::from_str(paperform)),
+        format!("paperform{SEP}{{\"first_name\":\"{SHA_JO}\"}}"),
+        "Paperform's own host"
+    );
+    assert_eq!(
+        from(
+            "https://paperform.co.evil.test",
+            JsValue::from_str(paperform)
+        ),
+        "untrusted"
     );
     for junk in [
         JsValue::NULL,
@@ -178,6 +177,105 @@ fn builder_messages_as_js_values() {
         JsValue::from_str("paperform:{"),
         js_sys::Array::new().into(),
     ] {
-        assert!(builders::decode_message(&frame("https://paperform.co"), &Js(junk)).is_none());
+        assert_eq!(from("https://paperform.co", junk), "ignored");
     }
+}
+
+#[wasm_bindgen_test]
+fn consent_reads_the_signals_the_page_passes() {
+    let none = JsValue::NULL;
+    let decide = |policy: &str, gpc: bool, explicit: u8, google: &JsValue| {
+        consent("", policy, "", gpc, explicit, 0, google, None, None)
+    };
+    assert_eq!(decide("opt-in", false, 0, &none), "pending by policy");
+    assert_eq!(decide("opt-out", false, 0, &none), "allow by policy");
+    assert_eq!(decide("opt-out", true, 1, &none), "deny by gpc");
+    assert_eq!(
+        decide("opt-in", false, 1, &none),
+        "allow by explicit granted"
+    );
+    let google = list(&[
+        "default", "", "denied", "denied", "update", "", "granted", "granted",
+    ]);
+    assert_eq!(decide("opt-in", false, 0, &google), "allow by cmp granted");
+    let denied = list(&[
+        "default", "", "granted", "granted", "update", "", "denied", "",
+    ]);
+    assert_eq!(decide("opt-out", false, 0, &denied), "deny by cmp");
+    // The tag's policy wins when valid; the visitor's region decides `by-region`.
+    assert_eq!(
+        consent("opt-out", "opt-in", "", false, 0, 0, &none, None, None),
+        "allow by policy"
+    );
+    assert_eq!(
+        consent("nonsense", "opt-in", "", false, 0, 0, &none, None, None),
+        "pending by policy"
+    );
+    assert_eq!(
+        consent("", "by-region", "DE", false, 0, 0, &none, None, None),
+        "pending by policy"
+    );
+    assert_eq!(
+        consent("", "by-region", "US", false, 0, 0, &none, None, None),
+        "allow by policy"
+    );
+    assert_eq!(
+        consent(
+            "",
+            "opt-out",
+            "",
+            false,
+            0,
+            0,
+            &none,
+            Some(",C0001,".into()),
+            None
+        ),
+        "deny by cmp",
+        "OneTrust without targeting"
+    );
+    assert_eq!(
+        consent("", "opt-in", "", false, 0, 0, &none, None, Some(true)),
+        "allow by cmp granted",
+        "Cookiebot marketing"
+    );
+}
+
+#[wasm_bindgen_test]
+fn landing_cookies_and_the_ids_sent_with_events() {
+    let plan = landing("?fbclid=AbC-x_1", "localhost:8787", "", NOW_MS, 7, false);
+    let plan = parts(&plan);
+    assert_eq!(plan[0], "AbC-x_1", "the click for the worker");
+    assert!(
+        plan[1].starts_with("_fbc=fb.0.1795435200000.AbC-x_1; Max-Age=7776000; Path=/"),
+        "{}",
+        plan[1]
+    );
+    assert!(
+        plan[2].starts_with("_fbp=fb.0.1795435200000.7; Max-Age=7776000"),
+        "{}",
+        plan[2]
+    );
+    let held = "_fbc=fb.0.1700000000000.AbC-x_1; _fbp=fb.0.1700000000000.123";
+    assert_eq!(
+        landing("?x=1", "localhost", held, NOW_MS, 7, false),
+        "",
+        "both in place"
+    );
+    assert_eq!(
+        landing("?fbclid=AbC-x_1", "localhost", held, NOW_MS, 7, false),
+        format!(
+            "AbC-x_1{SEP}_fbc=fb.0.1700000000000.AbC-x_1; Max-Age=7776000; Path=/; SameSite=Lax{SEP}"
+        ),
+        "the same click: the value kept byte for byte, its expiry refreshed"
+    );
+    assert_eq!(
+        browser_ids("x_fbc=nope; _fbc=fb.0.1700000000000.AbC-x_1; _fbp=fb.1.17.nope"),
+        format!("fb.0.1700000000000.AbC-x_1{SEP}"),
+        "read by exact name, an invalid value left out"
+    );
+    assert_eq!(
+        source_url("https://example.com/thanks?email=jo%40example.com&utm_source=fb#top"),
+        "https://example.com/thanks?utm_source=fb"
+    );
 }

@@ -1,0 +1,623 @@
+// capiflare's browser module, its page half: the driver bundled into t.js after the loader.
+//
+// It reads the page (URL, cookies, forms, messages, consent signals), the clock and
+// crypto.getRandomValues, asks the wasm half (src/lib.rs, capiflare-core behind it) for every
+// decision, and performs what it answers: Meta's Pixel calls and the worker's POST c and POST e.
+// No rule lives here: which consent applies, which cookies to write, what a field is, whether a
+// control is a honeypot, whether a message may be trusted and what it reports, whether an element
+// reports success, what leaves the page and how it is normalized and hashed are all the core's.
+// What lives here is how to reach the page, and the module's state (one page).
+//
+// Every entry point (listeners, timers, callbacks, the loader's calls) runs through `safe`:
+// nothing throws into the host page. `data-debug` logs each decision and why.
+import * as core from 'capiflare-glue';
+
+const w = window;
+const d = document;
+const SEP = '\x1f';
+const FBEVENTS = 'https://connect.facebook.net/en_US/fbevents.js';
+// How long an AJAX form has to show its success (ms).
+const SUCCESS_WINDOW_MS = 10000;
+const CMPS = ['__tcfapi', 'dataLayer', 'OnetrustActiveGroups', 'Cookiebot'];
+
+let started = false;
+let cfg = {};
+let debug = false;
+let fbqOff = false;
+let policy = ['', ''];
+let urlC = '';
+let urlE = '';
+// [builder containers, AJAX success candidates, HubSpot iframes, Paperform iframes, HubSpot
+// new-editor containers], from the core.
+let SEL = [];
+// Consent: explicit and TCF signals (0 none, 1 granted, 2 denied), the last decision, whether a
+// signal granted, whether the first `allow` has happened, conversions held until consent.
+let explicit = 0;
+let tcfSignal = 0;
+let decision = '';
+let granted = false;
+let active = false;
+let held = [];
+// What capiflare('identify', …) gave: a hashed user object.
+let identity = {};
+// Conversions wait for the landing's cookie call (`waiting`), and calls made before the queued
+// ones were replayed wait too (`pending`).
+let landed = false;
+let waiting = [];
+let replayed = false;
+let pending = [];
+
+const str = (v) => (typeof v == 'string' ? v : '');
+const isObj = (v) => typeof v == 'object' && v !== null;
+const strings = (v) => (Array.isArray(v) ? v.filter((x) => typeof x == 'string') : []);
+const now = () => Date.now();
+
+function log(msg, value) {
+  if (debug) console.log('[capiflare]', msg, ...(value === undefined ? [] : [value]));
+}
+
+/** `f`, never throwing into the page. */
+function safe(f) {
+  return function () {
+    try {
+      return f.apply(this, arguments);
+    } catch (e) {
+      if (debug) console.warn('[capiflare]', e);
+    }
+  };
+}
+
+function all(root, selector) {
+  try {
+    return Array.from(root.querySelectorAll(selector));
+  } catch (e) {
+    return [];
+  }
+}
+
+/** `el.closest(selector)` is an element (an invalid selector matches nothing). */
+function within(el, selector) {
+  try {
+    return !!el.closest(selector);
+  } catch (e) {
+    return false;
+  }
+}
+
+const attr = (el, name) => (el.getAttribute && el.getAttribute(name)) || '';
+const text = (el) => str(el.textContent).trim();
+const newId = () => core.new_event_id(crypto.getRandomValues(new Uint8Array(16)));
+const parse = (json) => JSON.parse(json);
+
+/** The worker's route `name` next to the script (`…/capi/t.js` → `…/capi/e`), or under the
+ * configured prefix when the script has no `src`. */
+function route(src, name) {
+  try {
+    if (src) return new URL(name, new URL(src, d.baseURI)).href;
+  } catch (e) {}
+  return (str(cfg.prefix) || '/capi') + '/' + name;
+}
+
+/** Starts the module once: the configuration, the tag's `data-*` attributes (`data-debug`,
+ * `data-fbq="off"`, `data-consent`), the listeners, then (as the next task) consent, the PageView
+ * and the queued calls. */
+export function start(config, script, queue) {
+  if (started) return;
+  started = true;
+  const el = script instanceof Element ? script : d.createElement('i');
+  cfg = isObj(config) ? config : {};
+  policy = [attr(el, 'data-consent'), str(cfg.consent_policy)];
+  urlC = route(attr(el, 'src'), 'c');
+  urlE = route(attr(el, 'src'), 'e');
+  const dbg = el.getAttribute('data-debug');
+  debug = dbg != null && dbg != 'false' && dbg != '0';
+  fbqOff = attr(el, 'data-fbq') == 'off';
+  SEL = core.selectors().split(SEP);
+  if (cfg !== config) log('not configured: t.js was not served by the worker');
+  log('started', config);
+  const queued = Array.from(queue || []);
+  // Explicit consent calls made before the module loaded count before the first decision.
+  for (const args of queued) if (args && args[0] == 'consent') explicit = core.explicit(str(args[1])) || explicit;
+  installConsent();
+  w.addEventListener('submit', safe(onSubmit), true);
+  w.addEventListener('message', safe(onMessage));
+  w.addEventListener('hs-form-event:on-submission:success', safe(onHubspotV4));
+  setTimeout(safe(() => begin(queued)), 0);
+}
+
+/** One `capiflare(...)` call, as its arguments. */
+export function call(args) {
+  if (replayed) dispatch(args);
+  else pending.push(args);
+}
+
+/** The PageView, then the calls queued before the module loaded and those made since. */
+function begin(queued) {
+  const site = sitePageView();
+  evaluate();
+  const pageView = eventName('page_view');
+  if (site === undefined) convert(pageView, undefined, {}, '', true);
+  else if (site) {
+    log("PageView: the site's, tagged; mirrored through CAPI");
+    convert(pageView, undefined, {}, site, false);
+  } else log("PageView: the site's pixel sent it untagged; no CAPI copy");
+  replayed = true;
+  const later = pending;
+  pending = [];
+  for (const args of queued) if (!args || args[0] != 'consent') dispatch(args);
+  later.forEach(dispatch);
+}
+
+function dispatch(args) {
+  const command = args && args[0];
+  if (command == 'track') track(args);
+  else if (command == 'consent') {
+    const signal = core.explicit(str(args[1]));
+    if (!signal) return log('consent: grant|revoke?');
+    explicit = signal;
+    evaluate();
+  } else if (command == 'identify') {
+    // The first value given for a field is kept.
+    identity = { ...userFrom(args[1]), ...identity };
+    log("identify: hashed and kept for this page's events");
+  } else log('unknown command');
+}
+
+/** The event name configured for a trigger (`page_view`, `form`, `booking`). */
+function eventName(trigger) {
+  const name = isObj(cfg.events) && cfg.events[trigger];
+  return typeof name == 'string' ? name : core.default_event(trigger);
+}
+
+/** Raw `[name, value, …]` → a hashed user object (normalized and hashed in wasm). */
+function hash(entries) {
+  const [json, ...unknown] = core.hash(entries, now()).split(SEP);
+  if (unknown.length) log('identify/track: unknown user fields ignored', unknown);
+  return parse(json);
+}
+
+/** A site's `{email: …, phone: […]}` (or Meta's keys `em`, `ph`, …) → a hashed user object. */
+function userFrom(v) {
+  const raw = [];
+  if (isObj(v)) {
+    for (const [name, value] of Object.entries(v)) {
+      for (const x of Array.isArray(value) ? value : [value]) {
+        if (typeof x == 'string' || typeof x == 'number') raw.push(name, String(x));
+      }
+    }
+  }
+  return hash(raw);
+}
+
+/** `capiflare('track', name, data?, {eventID?, user?, callback?})`. */
+function track(args) {
+  const opts = isObj(args[3]) ? args[3] : {};
+  const answer = (result) => typeof opts.callback == 'function' && opts.callback(result);
+  const name = str(args[1]);
+  const id = typeof opts.eventID == 'string' ? opts.eventID : typeof opts.eventId == 'string' ? opts.eventId : undefined;
+  const error = core.check_track(name, id);
+  if (error) {
+    const [code, message] = error.split(SEP);
+    return answer({ error: { code, message } });
+  }
+  const made = convert(name, args[2], userFrom(opts.user), id, true);
+  answer(made ? { eventId: made } : undefined);
+}
+
+/** Makes a conversion now (its event_id and time are fixed here) and fires, holds or drops it, as
+ * consent decides. Returns the event id unless consent is denied. */
+function convert(name, custom, user, id, pixel) {
+  id = id || newId();
+  for (const [k, v] of Object.entries(identity)) if (user[k] === undefined) user[k] = v;
+  const ev = {
+    event_name: name,
+    event_id: id,
+    event_time: Math.floor(now() / 1000),
+    event_source_url: core.source_url(location.href),
+    user,
+  };
+  if (isObj(custom)) ev.custom_data = custom;
+  const conversion = [ev, pixel];
+  const decided = evaluate();
+  if (decided == 'allow') fire(conversion);
+  else if (decided == 'pending') {
+    logEvent('held: no consent yet', ev);
+    held.push(conversion);
+  } else {
+    logEvent('dropped: no consent', ev);
+    return;
+  }
+  return id;
+}
+
+function logEvent(what, ev) {
+  log(what, ev.event_name + ' ' + ev.event_id);
+}
+
+function fire([ev, pixel]) {
+  logEvent('fire', ev);
+  if (pixel) {
+    const custom = isObj(ev.custom_data) ? ev.custom_data : {};
+    fbq(core.standard(ev.event_name) ? 'track' : 'trackCustom', ev.event_name, custom, { eventID: ev.event_id });
+  }
+  send(ev);
+}
+
+// ---- consent ----
+
+function installConsent() {
+  try {
+    if (typeof w.__tcfapi == 'function') w.__tcfapi('addEventListener', 2, safe(onTcf));
+  } catch (e) {}
+  for (const name of ['CookiebotOnConsentReady', 'CookiebotOnAccept', 'CookiebotOnDecline', 'OneTrustGroupsUpdated']) {
+    w.addEventListener(name, safe(evaluate));
+  }
+  // CMPs change their answer later: a light poll while one is present or the decision pending.
+  setInterval(safe(() => (decision == 'pending' || CMPS.some((k) => w[k] !== undefined)) && evaluate()), 1000);
+}
+
+/** `__tcfapi`'s callback: `cb(tcData, success)`; a failed call passes no data. */
+function onTcf(data) {
+  if (!isObj(data)) return;
+  const consents = isObj(data.purpose) ? data.purpose.consents : undefined;
+  let purposes = 0;
+  for (let p = 1; p <= 11; p++) if (isObj(consents) && consents[p] === true) purposes |= 1 << p;
+  const applies = typeof data.gdprApplies == 'boolean' ? data.gdprApplies : undefined;
+  tcfSignal = core.tcf(applies, str(data.eventStatus), purposes);
+  log('tcf', data);
+  evaluate();
+}
+
+/** Google consent mode's commands in the `dataLayer`, four strings each. */
+function googleConsent() {
+  const out = [];
+  const layer = w.dataLayer;
+  if (Array.isArray(layer)) {
+    for (const entry of layer) {
+      if (!entry || entry[0] != 'consent') continue;
+      const p = isObj(entry[2]) ? entry[2] : {};
+      out.push(str(entry[1]), p.region !== undefined ? '1' : '', str(p.ad_storage), str(p.ad_user_data));
+    }
+  }
+  return out;
+}
+
+/** Reads every consent signal, asks the core, and applies a changed decision. */
+function evaluate() {
+  const cookiebot = isObj(w.Cookiebot) && isObj(w.Cookiebot.consent) ? w.Cookiebot.consent.marketing : undefined;
+  const answer = core.consent(
+    policy[0],
+    policy[1],
+    str(cfg.country),
+    navigator.globalPrivacyControl === true,
+    explicit,
+    tcfSignal,
+    googleConsent(),
+    typeof w.OnetrustActiveGroups == 'string' ? w.OnetrustActiveGroups : undefined,
+    typeof cookiebot == 'boolean' ? cookiebot : undefined,
+  );
+  const [decided, , why, signal] = answer.split(' ');
+  granted = signal == 'granted';
+  if (decided != decision) {
+    decision = decided;
+    log('consent: ' + decided + ' by ' + why);
+    apply();
+  }
+  return decided;
+}
+
+function apply() {
+  fbq('consent', decision == 'allow' ? 'grant' : 'revoke');
+  if (decision == 'allow') {
+    if (!active) {
+      active = true;
+      loadPixel();
+      landing();
+    }
+    const release = held;
+    held = [];
+    release.forEach(fire);
+  } else if (decision == 'deny' && held.length) {
+    held = [];
+    log('held dropped');
+  }
+}
+
+// ---- Meta's Pixel ----
+
+/** `fbq(...args)` when the page has it. */
+function fbq(...args) {
+  if (typeof w.fbq == 'function') w.fbq(...args);
+}
+
+/** On the first `allow`: Meta's pixel and `init` per pixel, unless the page has `fbq` or the tag
+ * says `data-fbq="off"`. */
+function loadPixel() {
+  if (fbqOff) return log('pixel: data-fbq=off');
+  if (typeof w.fbq == 'function') return log("pixel: the page's own");
+  // Meta's own queue stub (the base code's first half).
+  const n = (w.fbq = function () {
+    n.callMethod ? n.callMethod.apply(n, arguments) : n.queue.push(arguments);
+  });
+  if (!w._fbq) w._fbq = n;
+  n.push = n;
+  n.loaded = true;
+  n.version = '2.0';
+  n.queue = [];
+  const s = d.createElement('script');
+  s.async = true;
+  s.src = FBEVENTS;
+  d.documentElement.appendChild(s);
+  fbq('consent', 'grant');
+  for (const id of strings(cfg.pixels)) fbq('init', id);
+  log('pixel: loading');
+}
+
+/** The site's own queued `fbq('track', 'PageView', …)`, given an eventID (its own, when valid):
+ * `undefined` when the page has no `fbq`, the id when tagged, '' when its pixel already ran or
+ * queued no PageView (then no CAPI copy: an unpaired server copy would be counted twice). */
+function sitePageView() {
+  const f = w.fbq;
+  if (typeof f != 'function') return;
+  const queue = f.queue;
+  if (typeof f.callMethod == 'function' || !Array.isArray(queue)) return '';
+  for (let i = 0; i < queue.length; i++) {
+    const args = queue[i];
+    if (!args || args[0] != 'track' || args[1] != 'PageView') continue;
+    const own = isObj(args[3]) ? str(args[3].eventID) : '';
+    if (own && core.valid_event_id(own)) return own;
+    const id = newId();
+    queue.splice(i, 1, ['track', 'PageView', isObj(args[2]) ? args[2] : {}, { eventID: id }]);
+    return id;
+  }
+  return '';
+}
+
+// ---- the worker ----
+
+/** `POST url` (fetch with keepalive, else sendBeacon), then `done(status)`: the answer's status,
+ * 1 or 0 when the beacon was or was not queued. Bodies are text/plain JSON: no CORS preflight. */
+function post(url, body, done) {
+  fetch(url, { method: 'POST', body, keepalive: true, credentials: 'include' })
+    .then((r) => r.status)
+    .catch(() => {
+      try {
+        return navigator.sendBeacon(url, body) ? 1 : 0;
+      } catch (e) {
+        return 0;
+      }
+    })
+    .then(safe(done));
+}
+
+/** The landing: the worker sets `_fbc` (from the URL's fbclid) and `_fbp` as first-party HTTP
+ * cookies when the core's plan writes one; script cookies only when it cannot be reached. Then the
+ * conversions waiting for it go, carrying the cookies the page holds from then on. */
+function landing() {
+  const plan = core.landing(location.search, location.host, d.cookie, now(), crypto.getRandomValues(new Uint32Array(1))[0], location.protocol == 'https:');
+  if (!plan) {
+    log('cookies: in place');
+    return land();
+  }
+  const [fbclid, ...fallback] = plan.split(SEP);
+  const body = {};
+  if (fbclid) body.fbclid = fbclid;
+  if (granted) body.consent = 'granted';
+  post(urlC, JSON.stringify(body), (status) => {
+    if (status >= 200 && status < 300) log('cookies: set by the worker');
+    else {
+      log('cookies: worker failed, script cookies');
+      for (const line of fallback) if (line) d.cookie = line;
+    }
+    land();
+  });
+}
+
+function land() {
+  landed = true;
+  const ready = waiting;
+  waiting = [];
+  ready.forEach(send);
+}
+
+/** Sends one conversion to the worker once the landing's cookies are settled, with the valid
+ * `_fbc`/`_fbp` the page's cookies hold now. */
+function send(ev) {
+  if (!landed) return waiting.push(ev);
+  const [fbc, fbp] = core.browser_ids(d.cookie).split(SEP);
+  if (fbc) ev.user.fbc = fbc;
+  if (fbp) ev.user.fbp = fbp;
+  const body = { events: [ev] };
+  if (granted) body.consent = 'granted';
+  post(urlE, JSON.stringify(body), (status) => {
+    const what = { 202: 'sent: accepted', 204: 'sent: refused for consent', 1: 'sent: beacon', 0: 'not sent: worker unreachable' };
+    log(what[status] || 'sent: error answer', ev.event_id);
+  });
+}
+
+// ---- plain forms ----
+
+/** Whether a form never fires, and why: `data-capiflare-exclude`, an `EXCLUDED_FORMS` selector,
+ * or the page's path in `EXCLUDED_FORMS`. */
+function excluded(el) {
+  if (within(el, '[data-capiflare-exclude]')) return 'excluded: data-capiflare-exclude';
+  const entries = strings(cfg.excluded_forms);
+  for (const s of core.excluded_selectors(entries).split(SEP)) if (s && within(el, s)) return 'excluded: EXCLUDED_FORMS';
+  if (core.path_excluded(entries, location.pathname)) return 'excluded: path in EXCLUDED_FORMS';
+}
+
+function onSubmit(ev) {
+  const form = ev.target;
+  if (!(form instanceof HTMLFormElement)) return;
+  if (within(form, SEL[0])) return log("form: a builder's, its own event decides");
+  const why = excluded(form);
+  if (why) return log(why);
+  // Read and hashed now, so the page's own reset cannot lose the fields and raw values do not linger.
+  const user = readForm(form);
+  if (!user) return log('form: honeypot filled, spam');
+  setTimeout(safe(() => afterSubmit(ev, form, user)), 0);
+}
+
+/** The label text of a control: its `<label>`, `aria-label`, `aria-labelledby`, placeholder or
+ * title. */
+function labelOf(el) {
+  if (el.labels && el.labels[0]) return text(el.labels[0]);
+  if (el.hasAttribute('aria-label')) return attr(el, 'aria-label');
+  const by = el.hasAttribute('aria-labelledby') && d.getElementById(attr(el, 'aria-labelledby'));
+  if (by) return text(by);
+  return attr(el, 'placeholder') || attr(el, 'title');
+}
+
+/** A form's controls → the hashed user object, or null when a honeypot is filled (spam). */
+function readForm(form) {
+  const raw = [];
+  for (const el of Array.from(form.elements)) {
+    const type = str(el.type);
+    if (!type || type == 'fieldset' || type == 'output') continue;
+    if ((type == 'radio' || type == 'checkbox') && el.checked !== true) continue;
+    const value = str(el.value);
+    if (!value.trim()) continue;
+    const parent = el.parentElement;
+    const facts = [type, attr(el, 'name'), attr(el, 'id'), attr(el, 'autocomplete'), labelOf(el), str(el.className) + ' ' + str(parent && parent.className)];
+    const flags = (attr(el, 'tabindex').trim().startsWith('-') ? 1 : 0) | (within(el, '[aria-hidden="true"]') ? 2 : 0);
+    let field = core.field(...facts, flags);
+    if (field == '?') field = core.field(...facts, flags | 4 | (visibleToHumans(el) ? 0 : 8));
+    if (field == '!') return null;
+    if (field) raw.push(field, value);
+  }
+  return hash(raw);
+}
+
+/** Whether an element is rendered and not `visibility: hidden` or fully transparent. */
+function rendered(el) {
+  if (!el.getClientRects().length) return false;
+  const style = getComputedStyle(el);
+  return style.visibility != 'hidden' && style.opacity != '0';
+}
+
+/** Whether humans can see an element: rendered, at least 2×2 pixels, and not placed off the page
+ * to the left or the top. */
+function visibleToHumans(el) {
+  if (!rendered(el)) return false;
+  const r = el.getBoundingClientRect();
+  return r.width >= 2 && r.height >= 2 && r.right + w.scrollX > 0 && r.bottom + w.scrollY > 0;
+}
+
+function afterSubmit(ev, form, user) {
+  if (!ev.defaultPrevented) {
+    if (form.checkValidity()) {
+      log('form: submitted, navigating');
+      formConversion(user);
+    } else log('form: invalid');
+    return;
+  }
+  log('form: AJAX, waiting for success');
+  watch(form, user);
+}
+
+/** An AJAX form: within a few seconds, an element inside or beside it (or the site's
+ * `data-capiflare-success` element) newly shown that the core reads as success, or the form
+ * hidden or removed; an error message instead means nothing. */
+function watch(form, user) {
+  const scope = form.parentElement || form;
+  const custom = form.getAttribute('data-capiflare-success');
+  const candidates = () => [...(custom ? all(d, custom).map((e) => [e, true]) : []), ...all(scope, SEL[1]).map((e) => [e, false])];
+  const shown = (el) => rendered(el) && text(el) != '';
+  const before = candidates().filter(([e]) => shown(e)).map(([e]) => [e, text(e)]);
+  let done = false;
+  let observer;
+  const finish = () => {
+    if (done) return false;
+    done = true;
+    if (observer) observer.disconnect();
+    return true;
+  };
+  const check = () => {
+    if (done) return;
+    let verdict;
+    if (!form.isConnected || !rendered(form)) verdict = [true, 'form: hidden or removed, success'];
+    else {
+      for (const [el, own] of candidates()) {
+        if (!shown(el)) continue;
+        const t = text(el);
+        if (before.some(([b, bt]) => b === el && bt == t)) continue;
+        const said = core.success(attr(el, 'id') + ' ' + str(el.className), attr(el, 'role'), t, own);
+        if (said) {
+          verdict = [said == 1, said == 1 ? 'form: success shown' : 'form: error shown'];
+          break;
+        }
+      }
+    }
+    if (!verdict || !finish()) return;
+    log(verdict[1]);
+    if (verdict[0]) formConversion(user);
+  };
+  try {
+    observer = new MutationObserver(safe(check));
+    observer.observe(d.documentElement, { childList: true, subtree: true, attributes: true, characterData: true });
+  } catch (e) {}
+  setTimeout(safe(() => finish() && log('form: no success signal')), SUCCESS_WINDOW_MS);
+  check();
+}
+
+function formConversion(user) {
+  convert(eventName('form'), undefined, user, '', true);
+}
+
+// ---- embedded builders ----
+
+/** A `message`: who sent it (the page itself, one of a builder's iframes on the page, or another
+ * window) and what; the core applies the origin rule and decodes. */
+function onMessage(ev) {
+  const data = ev.data;
+  // Pages receive many unrelated messages: only what may be a builder's goes further.
+  if (typeof data == 'string' ? !data.startsWith('paperform:') : !isObj(data) || data.type != 'hsFormCallback') return;
+  const pageOrigin = location.origin;
+  let sender = ev.source === w ? 'page' : 'other';
+  let srcOrigin = '';
+  let embedId;
+  let frame;
+  if (sender != 'page') {
+    for (const [builder, selector] of [['hubspot', SEL[2]], ['paperform', SEL[3]]]) {
+      frame = all(d, selector).find((f) => f.contentWindow && f.contentWindow === ev.source);
+      if (!frame) continue;
+      sender = builder;
+      const src = str(frame.src);
+      srcOrigin = pageOrigin;
+      try {
+        const url = new URL(src, d.baseURI);
+        if (src && src != 'about:blank') srcOrigin = url.origin;
+        embedId = url.searchParams.get('_embed_id') ?? undefined;
+      } catch (e) {}
+      break;
+    }
+  }
+  const [outcome, user] = core.message(str(ev.origin), pageOrigin, sender, srcOrigin, embedId, strings(cfg.form_origins), data, now()).split(SEP);
+  if (outcome == 'untrusted') return log('message ignored: untrusted sender', ev.origin);
+  if (outcome == 'ignored') return log('message ignored: not a submission');
+  const why = frame && excluded(frame);
+  if (why) return log(why);
+  log(outcome + ' submission');
+  formConversion(parse(user));
+}
+
+/** HubSpot's new editor: `hs-form-event:on-submission:success` for a form on this page, then the
+ * values from `HubSpotFormsV4`. */
+function onHubspotV4(ev) {
+  const formId = isObj(ev.detail) ? str(ev.detail.formId) : '';
+  const containers = all(d, SEL[4]);
+  const ids = containers.map((el) => attr(el, 'data-form-id'));
+  if (!core.hubspot_v4(formId, ids)) return log('HubSpot event ignored: form not on this page');
+  const why = excluded(containers[ids.indexOf(formId)]);
+  if (why) return log(why);
+  log('hubspot submission');
+  // The event id is fixed now; the values may arrive a moment later.
+  const id = newId();
+  let values = null;
+  try {
+    values = w.HubSpotFormsV4.getFormFromEvent(ev).getFormFieldValues();
+  } catch (e) {}
+  Promise.resolve(values)
+    .catch(() => null)
+    .then(safe((v) => convert(eventName('form'), undefined, parse(core.hubspot_v4_user(formId, v, now())), id, true)));
+}

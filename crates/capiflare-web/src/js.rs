@@ -1,0 +1,107 @@
+//! Reading the JS values the page driver passes (lists of strings, builder messages), through a
+//! few untyped helpers: every imported function costs the module its own glue, so these serve
+//! every read. A read never throws: a failure reads as `undefined`.
+
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use capiflare_core::builders::JsonRead;
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen(inline_js = "
+export function g(o,k){try{if(o!==null&&(typeof o=='object'||typeof o=='function'))return o[k]}catch(e){}}
+export function e(v){try{return Object.entries(v)}catch(e){return[]}}
+export function a(v){return Array.isArray(v)}
+export function j(t){try{return JSON.parse(t)}catch(e){}}
+export function n(v){return typeof v=='number'?String(v):void 0}
+export function i(v,k){return v[k]}
+export function z(v){return v.length}
+")]
+extern "C" {
+    /// `target[key]`; `undefined` when the target is not an object or function, or reading throws.
+    #[wasm_bindgen(js_name = g)]
+    fn get(target: &JsValue, key: &str) -> JsValue;
+    /// `Object.entries(value)` (an empty array when that throws).
+    #[wasm_bindgen(js_name = e)]
+    fn entries(value: &JsValue) -> JsValue;
+    /// `Array.isArray(value)`.
+    #[wasm_bindgen(js_name = a)]
+    fn is_array(value: &JsValue) -> bool;
+    /// `JSON.parse(text)`; `undefined` when it is not JSON.
+    #[wasm_bindgen(js_name = j)]
+    fn parse_json(text: &str) -> JsValue;
+    /// A number as JavaScript's `String(n)` writes it; `undefined` for anything else.
+    #[wasm_bindgen(js_name = n)]
+    fn number_text(value: &JsValue) -> Option<String>;
+    /// `array[index]`.
+    #[wasm_bindgen(js_name = i)]
+    fn at(array: &JsValue, index: u32) -> JsValue;
+    /// `array.length`.
+    #[wasm_bindgen(js_name = z)]
+    fn len(array: &JsValue) -> u32;
+}
+
+/// The items of an array (nothing when it is not one).
+fn items(value: &JsValue) -> Vec<JsValue> {
+    let mut out = Vec::new();
+    if is_array(value) {
+        for i in 0..len(value) {
+            out.push(at(value, i));
+        }
+    }
+    out
+}
+
+/// The strings of an array, in order, each item that is not a string read as empty (nothing
+/// when it is not an array).
+#[must_use]
+pub(crate) fn strings(value: &JsValue) -> Vec<String> {
+    items(value)
+        .iter()
+        .map(|v| v.as_string().unwrap_or_default())
+        .collect()
+}
+
+/// A JS value as the core's [`JsonRead`]: the module needs no JSON parser of its own.
+#[derive(Clone, Debug)]
+pub(crate) struct Js(pub(crate) JsValue);
+
+impl JsonRead for Js {
+    fn parse(text: &str) -> Option<Self> {
+        let v = parse_json(text);
+        (!v.is_undefined()).then_some(Self(v))
+    }
+    fn member(&self, key: &str) -> Option<Self> {
+        if is_array(&self.0) {
+            return None;
+        }
+        Some(Self(get(&self.0, key))).filter(|v| !v.is_null())
+    }
+    fn members(&self) -> Option<Vec<(String, Self)>> {
+        if !self.is_object() {
+            return None;
+        }
+        let mut out = Vec::new();
+        for pair in items(&entries(&self.0)) {
+            if let Some(k) = at(&pair, 0).as_string() {
+                out.push((k, Self(at(&pair, 1))));
+            }
+        }
+        Some(out)
+    }
+    fn items(&self) -> Option<Vec<Self>> {
+        is_array(&self.0).then(|| items(&self.0).into_iter().map(Self).collect())
+    }
+    fn text(&self) -> Option<String> {
+        self.0.as_string()
+    }
+    fn number(&self) -> Option<String> {
+        number_text(&self.0)
+    }
+    fn is_null(&self) -> bool {
+        self.0.is_null() || self.0.is_undefined()
+    }
+    fn is_object(&self) -> bool {
+        self.0.is_object() && !is_array(&self.0)
+    }
+}
