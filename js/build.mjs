@@ -1,7 +1,10 @@
-// Bundles the loader, the page driver and the wasm-bindgen glue into www/dist/t.js and copies the optimized wasm to
-// www/dist/t.<hash>.wasm. Called by scripts/build-web.sh with the wasm-bindgen output directory,
-// which holds the glue (capiflare_web.js), the optimized wasm (opt.wasm) and wasm-opt's map of the
-// imports and exports it renamed to short names (names.json); the glue is rewritten to match.
+// Builds the files the script tag loads into www/dist/: t.js (js/loader.js: the per-visitor
+// loader the worker inlines the configuration into), m.<hash>.js (the browser module's script:
+// its page driver crates/capiflare-web/js/page.js and the wasm-bindgen glue) and t.<hash>.wasm
+// (the optimized wasm); the two content-hashed files are cached for good. Called by
+// scripts/build-web.sh with the wasm-bindgen output directory, which holds the glue
+// (capiflare_web.js), the optimized wasm (opt.wasm) and wasm-opt's map of the imports and exports
+// it renamed to short names (names.json); the glue is rewritten to match.
 import { build } from 'esbuild';
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -50,6 +53,9 @@ export function renameGlue(glue, names, wasmBytes) {
   return out;
 }
 
+/** The first 16 hex digits of the SHA-256 of `data`: a file name that changes with its content. */
+const hashOf = (data) => createHash('sha256').update(data).digest('hex').slice(0, 16);
+
 async function main() {
   const dir = resolve(process.argv[2] ?? join(REPO, 'target/web/bindgen'));
   const wasm = readFileSync(join(dir, 'opt.wasm'));
@@ -57,45 +63,46 @@ async function main() {
   const glue = renameGlue(readFileSync(join(dir, 'capiflare_web.js'), 'utf8'), names, wasm);
   const gluePath = join(dir, 'glue.mjs');
   writeFileSync(gluePath, glue);
-  const hash = createHash('sha256').update(wasm).digest('hex').slice(0, 16);
-  const wasmName = `t.${hash}.wasm`;
-  const result = await build({
-    entryPoints: [join(REPO, 'js/loader.js')],
-    bundle: true,
+  const wasmName = `t.${hashOf(wasm)}.wasm`;
+  const common = { bundle: true, minify: true, target: 'es2020', legalComments: 'none', write: false, logLevel: 'warning' };
+  // The module script: the page driver and the glue.
+  const module = (await build({
+    ...common,
+    entryPoints: [join(REPO, 'crates/capiflare-web/js/boot.js')],
     format: 'iife',
-    minify: true,
-    target: 'es2020',
-    legalComments: 'none',
     alias: { 'capiflare-glue': gluePath },
-    define: { WASM: JSON.stringify(wasmName) },
-    write: false,
-    logLevel: 'warning',
-  });
-  const js = result.outputFiles[0].text;
+  })).outputFiles[0].text;
+  const moduleName = `m.${hashOf(module)}.js`;
+  // The loader, naming both.
+  const js = (await build({
+    ...common,
+    entryPoints: [join(REPO, 'js/loader.js')],
+    format: 'iife',
+    define: { WASM: JSON.stringify(wasmName), MODULE: JSON.stringify(moduleName) },
+  })).outputFiles[0].text;
+  if (js.split(PLACEHOLDER).length !== 2) fail(`t.js must contain ${PLACEHOLDER} exactly once`);
   // The same module as an ES module exporting initSync, start and call, for
   // scripts/bench-browser.mjs, which times instantiating and starting it apart.
   await build({
+    ...common,
     stdin: {
       contents: `export { initSync } from 'capiflare-glue'; export { start, call } from './crates/capiflare-web/js/page.js';`,
       resolveDir: REPO,
     },
-    bundle: true,
     format: 'esm',
-    minify: true,
-    target: 'es2020',
     alias: { 'capiflare-glue': gluePath },
+    write: true,
     outfile: join(dir, 'module.mjs'),
-    logLevel: 'warning',
   });
-  if (js.split(PLACEHOLDER).length !== 2) fail(`t.js must contain ${PLACEHOLDER} exactly once`);
   const dist = join(REPO, 'www/dist');
   mkdirSync(dist, { recursive: true });
   for (const f of readdirSync(dist)) {
-    if (/^t\.[0-9a-f]+\.wasm$/.test(f) && f !== wasmName) rmSync(join(dist, f));
+    if (/^(t\.[0-9a-f]+\.wasm|m\.[0-9a-f]+\.js)$/.test(f) && f !== wasmName && f !== moduleName) rmSync(join(dist, f));
   }
   writeFileSync(join(dist, 't.js'), js);
+  writeFileSync(join(dist, moduleName), module);
   writeFileSync(join(dist, wasmName), wasm);
-  console.log(`www/dist/t.js ${js.length} B, www/dist/${wasmName} ${wasm.length} B`);
+  console.log(`www/dist/t.js ${js.length} B, www/dist/${moduleName} ${module.length} B, www/dist/${wasmName} ${wasm.length} B`);
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) await main();

@@ -13,6 +13,8 @@ export interface CapiflareUser {
   phone?: string | string[];
   first_name?: string | string[];
   last_name?: string | string[];
+  /** The whole name in one value: split into first and last name, as a form's full-name field is. */
+  full_name?: string | string[];
   city?: string | string[];
   state?: string | string[];
   zip?: string | string[];

@@ -1,6 +1,6 @@
-//! The script tag's files: `t.js` with the site's public configuration inlined, and the wasm
-//! module with long-lived caching. Both are built into `www/dist/` and read through the assets
-//! binding.
+//! The script tag's files: `t.js` (the loader) with the site's public configuration inlined, and
+//! the browser module's content-hashed script and wasm with long-lived caching. All are built
+//! into `www/dist/` and read through the assets binding.
 
 use serde::Serialize;
 use worker::{Env, Request, Response};
@@ -60,14 +60,32 @@ pub(crate) async fn loader(req: &Request, env: &Env, settings: &Settings) -> Rep
     Ok(out)
 }
 
-pub(crate) async fn wasm(env: &Env, route: &str) -> Reply {
+/// The content type of a content-hashed file of the browser module (`/m.<hash>.js`,
+/// `/t.<hash>.wasm`), `None` for any other route.
+pub(crate) fn hashed_type(route: &str) -> Option<&'static str> {
+    let hex = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_hexdigit());
+    if let Some(h) = route
+        .strip_prefix("/m.")
+        .and_then(|r| r.strip_suffix(".js"))
+    {
+        return hex(h).then_some("text/javascript; charset=utf-8");
+    }
+    let h = route.strip_prefix("/t.")?.strip_suffix(".wasm")?;
+    hex(h).then_some("application/wasm")
+}
+
+/// A content-hashed file: the same for every visitor, cached for good.
+pub(crate) async fn hashed(env: &Env, route: &str) -> Reply {
     let mut resp = built(env, route).await?;
     let bytes = resp.bytes().await?;
     let mut out = Response::from_bytes(bytes)?;
     let h = out.headers_mut();
-    h.set("Content-Type", "application/wasm")?;
-    // The file name carries its content hash.
+    h.set(
+        "Content-Type",
+        hashed_type(route).unwrap_or("application/octet-stream"),
+    )?;
     h.set("Cache-Control", "public, max-age=31536000, immutable")?;
+    h.set("X-Content-Type-Options", "nosniff")?;
     h.set("Access-Control-Allow-Origin", "*")?;
     Ok(out)
 }

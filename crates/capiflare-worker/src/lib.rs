@@ -38,9 +38,7 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
     let result = match (req.method(), route.as_str()) {
         (Method::Get, "/healthz") => http::json(200, &serde_json::json!({ "ok": true })),
         (Method::Get, "/t.js") => assets::loader(&req, &env, &settings).await,
-        (Method::Get, r) if r.starts_with("/t.") && r.ends_with(".wasm") => {
-            assets::wasm(&env, r).await
-        }
+        (Method::Get, r) if assets::hashed_type(r).is_some() => assets::hashed(&env, r).await,
         (Method::Post, "/c") => cookies::handle(req, &env, &settings).await,
         (Method::Post, "/e") => ingest::browser(req, &env, &settings).await,
         (Method::Options, "/e" | "/c") => http::preflight(&req, &settings),
