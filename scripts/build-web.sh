@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
-# Builds the browser module into www/dist/: t.js (the loader and the wasm-bindgen glue, one classic
-# script) and t.<hash>.wasm (content-hashed; t.js finds it next to itself). Writes nothing else in
-# www/; removes only older www/dist/t.*.wasm files.
+# Builds the browser module into www/dist/: t.js (the loader, one classic script), m.<hash>.js (the
+# page driver and the wasm-bindgen glue) and t.<hash>.wasm (both content-hashed; t.js finds them
+# next to itself). Writes nothing else in www/; removes only older www/dist/m.*.js and t.*.wasm.
 #
 #   cargo (release, opt-level z, feature `module`: no_std, a trapping panic handler and a small
 #     allocator, so neither std's panic and formatting code nor dlmalloc ships) → capiflare_web.wasm
 #   wasm-bindgen --target web                                     → glue (ES module) + wasm
 #   wasm-opt -Oz (to a fixed point), then imports and exports renamed to short names → the wasm served
-#   node js/build.mjs (esbuild): loader + glue as one minified IIFE → t.js
+#   node js/build.mjs (esbuild): the loader → t.js; page driver + glue → m.<hash>.js
 #
 # Its own target directory: the module builds wasm-bindgen without `std` (the tests and the worker
 # build it with), so sharing target/ would rebuild it back and forth.
