@@ -30,10 +30,10 @@ let urlE = '';
 // [builder containers, AJAX success candidates, HubSpot iframes, Paperform iframes, HubSpot
 // new-editor containers], from the core.
 let SEL = [];
-// Consent: explicit and TCF signals (0 none, 1 granted, 2 denied), the last decision, whether a
+// Consent: explicit and TCF signals ('granted', 'denied' or '' for none), the last decision, whether a
 // signal granted, whether the first `allow` has happened, conversions held until consent.
-let explicit = 0;
-let tcfSignal = 0;
+let explicit = '';
+let tcfSignal = '';
 let decision = '';
 let granted = false;
 let active = false;
@@ -86,7 +86,7 @@ function within(el, selector) {
 
 const attr = (el, name) => (el.getAttribute && el.getAttribute(name)) || '';
 const text = (el) => str(el.textContent).trim();
-const newId = () => core.new_event_id(crypto.getRandomValues(new Uint8Array(16)));
+const newId = () => core.new_event_id([Array.from(crypto.getRandomValues(new Uint8Array(16)))]);
 const parse = (json) => JSON.parse(json);
 
 /** The worker's route `name` next to the script (`…/capi/t.js` → `…/capi/e`), or under the
@@ -117,7 +117,7 @@ export function start(config, script, queue) {
   log('started', config);
   const queued = Array.from(queue || []);
   // Explicit consent calls made before the module loaded count before the first decision.
-  for (const args of queued) if (args && args[0] == 'consent') explicit = core.explicit(str(args[1])) || explicit;
+  for (const args of queued) if (args && args[0] == 'consent') explicit = core.explicit([args[1]]) || explicit;
   installConsent();
   w.addEventListener('submit', safe(onSubmit), true);
   w.addEventListener('message', safe(onMessage));
@@ -153,16 +153,20 @@ function begin(queued) {
  * event's URL, ids and body; nothing is kept or sent), so the browser compiles it then rather
  * than while the visitor waits on a submit. */
 function warmUp() {
-  for (const form of Array.from(d.forms)) readForm(form);
+  for (const form of Array.from(d.forms)) {
+    within(form, SEL[0]);
+    excluded(form);
+    readForm(form);
+  }
   hash(['email', 'warm.up@example.com', 'phone', '+1 650 555 1212', 'full_name', 'Warm Up', 'city', 'Menlo Park', 'state', 'California', 'zip', '94025', 'country', 'United States', 'date_of_birth', '1990-02-13', 'gender', 'female']);
-  JSON.stringify([core.source_url(location.href), core.browser_ids(d.cookie), core.standard('Lead'), newId()]);
+  JSON.stringify([core.source_url([location.href]), core.browser_ids([d.cookie]), core.standard(['Lead']), newId()]);
 }
 
 function dispatch(args) {
   const command = args && args[0];
   if (command == 'track') track(args);
   else if (command == 'consent') {
-    const signal = core.explicit(str(args[1]));
+    const signal = core.explicit([args[1]]);
     if (!signal) return log('consent: grant|revoke?');
     explicit = signal;
     evaluate();
@@ -176,12 +180,12 @@ function dispatch(args) {
 /** The event name configured for a trigger (`page_view`, `form`, `booking`). */
 function eventName(trigger) {
   const name = isObj(cfg.events) && cfg.events[trigger];
-  return typeof name == 'string' ? name : core.default_event(trigger);
+  return typeof name == 'string' ? name : core.default_event([trigger]);
 }
 
 /** Raw `[name, value, …]` → a hashed user object (normalized and hashed in wasm). */
 function hash(entries) {
-  const [json, ...unknown] = core.hash(entries, now()).split(SEP);
+  const [json, ...unknown] = core.hash([entries, now()]).split(SEP);
   if (unknown.length) log('identify/track: unknown user fields ignored', unknown);
   return parse(json);
 }
@@ -205,7 +209,7 @@ function track(args) {
   const answer = (result) => typeof opts.callback == 'function' && opts.callback(result);
   const name = str(args[1]);
   const id = typeof opts.eventID == 'string' ? opts.eventID : typeof opts.eventId == 'string' ? opts.eventId : undefined;
-  const error = core.check_track(name, id);
+  const error = core.check_track([name, id]);
   if (error) {
     const [code, message] = error.split(SEP);
     return answer({ error: { code, message } });
@@ -223,7 +227,7 @@ function convert(name, custom, user, id, pixel) {
     event_name: name,
     event_id: id,
     event_time: Math.floor(now() / 1000),
-    event_source_url: core.source_url(location.href),
+    event_source_url: core.source_url([location.href]),
     user,
   };
   if (isObj(custom)) ev.custom_data = custom;
@@ -248,7 +252,7 @@ function fire([ev, pixel]) {
   logEvent('fire', ev);
   if (pixel) {
     const custom = isObj(ev.custom_data) ? ev.custom_data : {};
-    fbq(core.standard(ev.event_name) ? 'track' : 'trackCustom', ev.event_name, custom, { eventID: ev.event_id });
+    fbq(core.standard([ev.event_name]) ? 'track' : 'trackCustom', ev.event_name, custom, { eventID: ev.event_id });
   }
   send(ev);
 }
@@ -272,8 +276,7 @@ function onTcf(data) {
   const consents = isObj(data.purpose) ? data.purpose.consents : undefined;
   let purposes = 0;
   for (let p = 1; p <= 11; p++) if (isObj(consents) && consents[p] === true) purposes |= 1 << p;
-  const applies = typeof data.gdprApplies == 'boolean' ? data.gdprApplies : undefined;
-  tcfSignal = core.tcf(applies, str(data.eventStatus), purposes);
+  tcfSignal = core.tcf([data.gdprApplies, data.eventStatus, purposes]);
   log('tcf', data);
   evaluate();
 }
@@ -286,7 +289,7 @@ function googleConsent() {
     for (const entry of layer) {
       if (!entry || entry[0] != 'consent') continue;
       const p = isObj(entry[2]) ? entry[2] : {};
-      out.push(str(entry[1]), p.region !== undefined ? '1' : '', str(p.ad_storage), str(p.ad_user_data));
+      out.push(entry[1], p.region !== undefined ? '1' : '', p.ad_storage, p.ad_user_data);
     }
   }
   return out;
@@ -294,18 +297,17 @@ function googleConsent() {
 
 /** Reads every consent signal, asks the core, and applies a changed decision. */
 function evaluate() {
-  const cookiebot = isObj(w.Cookiebot) && isObj(w.Cookiebot.consent) ? w.Cookiebot.consent.marketing : undefined;
-  const answer = core.consent(
+  const answer = core.consent([
     policy[0],
     policy[1],
-    str(cfg.country),
-    navigator.globalPrivacyControl === true,
+    cfg.country,
+    navigator.globalPrivacyControl,
     explicit,
     tcfSignal,
     googleConsent(),
-    typeof w.OnetrustActiveGroups == 'string' ? w.OnetrustActiveGroups : undefined,
-    typeof cookiebot == 'boolean' ? cookiebot : undefined,
-  );
+    w.OnetrustActiveGroups,
+    isObj(w.Cookiebot) && isObj(w.Cookiebot.consent) ? w.Cookiebot.consent.marketing : undefined,
+  ]);
   const [decided, , why, signal] = answer.split(' ');
   granted = signal == 'granted';
   if (decided != decision) {
@@ -375,7 +377,7 @@ function sitePageView() {
     const args = queue[i];
     if (!args || args[0] != 'track' || args[1] != 'PageView') continue;
     const own = isObj(args[3]) ? str(args[3].eventID) : '';
-    if (own && core.valid_event_id(own)) return own;
+    if (own && !core.check_track(['PageView', own])) return own;
     const id = newId();
     queue.splice(i, 1, ['track', 'PageView', isObj(args[2]) ? args[2] : {}, { eventID: id }]);
     return id;
@@ -404,7 +406,7 @@ function post(url, body, done) {
  * cookies when the core's plan writes one; script cookies only when it cannot be reached. Then the
  * conversions waiting for it go, carrying the cookies the page holds from then on. */
 function landing() {
-  const plan = core.landing(location.search, location.host, d.cookie, now(), crypto.getRandomValues(new Uint32Array(1))[0], location.protocol == 'https:');
+  const plan = core.landing([location.search, location.host, d.cookie, now(), crypto.getRandomValues(new Uint32Array(1))[0], location.protocol == 'https:']);
   if (!plan) {
     log('cookies: in place');
     return land();
@@ -434,7 +436,7 @@ function land() {
  * `_fbc`/`_fbp` the page's cookies hold now. */
 function send(ev) {
   if (!landed) return waiting.push(ev);
-  const [fbc, fbp] = core.browser_ids(d.cookie).split(SEP);
+  const [fbc, fbp] = core.browser_ids([d.cookie]).split(SEP);
   if (fbc) ev.user.fbc = fbc;
   if (fbp) ev.user.fbp = fbp;
   const body = { events: [ev] };
@@ -452,8 +454,9 @@ function send(ev) {
 function excluded(el) {
   if (within(el, '[data-capiflare-exclude]')) return 'excluded: data-capiflare-exclude';
   const entries = strings(cfg.excluded_forms);
-  for (const s of core.excluded_selectors(entries).split(SEP)) if (s && within(el, s)) return 'excluded: EXCLUDED_FORMS';
-  if (core.path_excluded(entries, location.pathname)) return 'excluded: path in EXCLUDED_FORMS';
+  const selectors = core.excluded([entries, location.pathname]);
+  if (selectors == '/') return 'excluded: path in EXCLUDED_FORMS';
+  for (const s of selectors.split(SEP)) if (s && within(el, s)) return 'excluded: EXCLUDED_FORMS';
 }
 
 function onSubmit(ev) {
@@ -490,8 +493,8 @@ function readForm(form) {
     const parent = el.parentElement;
     const facts = [type, attr(el, 'name'), attr(el, 'id'), attr(el, 'autocomplete'), labelOf(el), str(el.className) + ' ' + str(parent && parent.className)];
     const flags = (attr(el, 'tabindex').trim().startsWith('-') ? 1 : 0) | (within(el, '[aria-hidden="true"]') ? 2 : 0);
-    let field = core.field(...facts, flags);
-    if (field == '?') field = core.field(...facts, flags | 4 | (visibleToHumans(el) ? 0 : 8));
+    let field = core.field([...facts, flags]);
+    if (field == '?') field = core.field([...facts, flags | 4 | (visibleToHumans(el) ? 0 : 8)]);
     if (field == '!') return null;
     if (field) raw.push(field, value);
   }
@@ -551,7 +554,7 @@ function watch(form, user) {
         if (!shown(el)) continue;
         const t = text(el);
         if (before.some(([b, bt]) => b === el && bt == t)) continue;
-        const said = core.success(attr(el, 'id') + ' ' + str(el.className), attr(el, 'role'), t, own);
+        const said = core.success([attr(el, 'id') + ' ' + str(el.className), attr(el, 'role'), t, own]);
         if (said) {
           verdict = [said == 1, said == 1 ? 'form: success shown' : 'form: error shown'];
           break;
@@ -602,7 +605,7 @@ function onMessage(ev) {
       break;
     }
   }
-  const [outcome, user] = core.message(str(ev.origin), pageOrigin, sender, srcOrigin, embedId, strings(cfg.form_origins), data, now()).split(SEP);
+  const [outcome, user] = core.message([ev.origin, pageOrigin, sender, srcOrigin, embedId, cfg.form_origins, data, now()]).split(SEP);
   if (outcome == 'untrusted') return log('message ignored: untrusted sender', ev.origin);
   if (outcome == 'ignored') return log('message ignored: not a submission');
   const why = frame && excluded(frame);
@@ -617,7 +620,7 @@ function onHubspotV4(ev) {
   const formId = isObj(ev.detail) ? str(ev.detail.formId) : '';
   const containers = all(d, SEL[4]);
   const ids = containers.map((el) => attr(el, 'data-form-id'));
-  if (!core.hubspot_v4(formId, ids)) return log('HubSpot event ignored: form not on this page');
+  if (!core.hubspot_v4([formId, ids])) return log('HubSpot event ignored: form not on this page');
   const why = excluded(containers[ids.indexOf(formId)]);
   if (why) return log(why);
   log('hubspot submission');
@@ -629,5 +632,5 @@ function onHubspotV4(ev) {
   } catch (e) {}
   Promise.resolve(values)
     .catch(() => null)
-    .then(safe((v) => convert(eventName('form'), undefined, parse(core.hubspot_v4_user(formId, v, now())), id, true)));
+    .then(safe((v) => convert(eventName('form'), undefined, parse(core.hubspot_v4_user([formId, v, now()])), id, true)));
 }

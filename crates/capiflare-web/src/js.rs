@@ -1,5 +1,5 @@
-//! Reading the JS values the page driver passes (lists of strings, builder messages), through a
-//! few untyped helpers: every imported function costs the module its own glue, so these serve
+//! Reading the JS values the page driver passes (each export's array of arguments, lists of
+//! strings, builder messages), through a few untyped helpers: every imported function costs the module its own glue, so these serve
 //! every read. A read never throws: a failure reads as `undefined`.
 
 use alloc::string::String;
@@ -54,12 +54,65 @@ fn items(value: &JsValue) -> Vec<JsValue> {
 
 /// The strings of an array, in order, each item that is not a string read as empty (nothing
 /// when it is not an array).
-#[must_use]
-pub(crate) fn strings(value: &JsValue) -> Vec<String> {
+fn strings(value: &JsValue) -> Vec<String> {
     items(value)
         .iter()
         .map(|v| v.as_string().unwrap_or_default())
         .collect()
+}
+
+/// An export's arguments: the one JS array the page driver passes. A missing argument, or one of
+/// another type, reads as empty, zero, false or `None`.
+#[derive(Debug)]
+pub(crate) struct Args(Vec<JsValue>);
+
+impl Args {
+    pub(crate) fn new(args: &JsValue) -> Self {
+        Self(items(args))
+    }
+
+    /// The argument itself (`undefined` when missing).
+    pub(crate) fn value(&self, i: usize) -> JsValue {
+        self.0.get(i).cloned().unwrap_or(JsValue::UNDEFINED)
+    }
+
+    /// A string argument, `None` when it is not one.
+    pub(crate) fn text(&self, i: usize) -> Option<String> {
+        self.0.get(i)?.as_string()
+    }
+
+    /// A string argument, empty when it is not one.
+    pub(crate) fn str(&self, i: usize) -> String {
+        self.text(i).unwrap_or_default()
+    }
+
+    /// A number argument, 0 when it is not one.
+    pub(crate) fn num(&self, i: usize) -> f64 {
+        self.0.get(i).and_then(JsValue::as_f64).unwrap_or(0.0)
+    }
+
+    /// A boolean argument, `None` when it is not one.
+    pub(crate) fn boolean(&self, i: usize) -> Option<bool> {
+        self.0.get(i)?.as_bool()
+    }
+
+    /// Whether the argument is `true`.
+    pub(crate) fn flag(&self, i: usize) -> bool {
+        self.boolean(i) == Some(true)
+    }
+
+    /// An array argument's strings (see [`strings`]).
+    pub(crate) fn strings(&self, i: usize) -> Vec<String> {
+        strings(&self.value(i))
+    }
+
+    /// An array argument's numbers, each item that is not one read as 0.
+    pub(crate) fn numbers(&self, i: usize) -> Vec<f64> {
+        items(&self.value(i))
+            .iter()
+            .map(|v| v.as_f64().unwrap_or(0.0))
+            .collect()
+    }
 }
 
 /// A JS value as the core's [`JsonRead`]: the module needs no JSON parser of its own.

@@ -1,13 +1,14 @@
 //! capiflare's browser module, its wasm half: every decision the page needs, made by
-//! `capiflare-core`, behind a narrow set of exports. The page driver (`js/page.js`, bundled into
-//! `t.js`) reads the page (URL, cookies, DOM, messages, consent signals), the clock and
-//! `crypto.getRandomValues`, calls these functions, and performs what they answer: the Pixel
-//! calls and the worker's `POST c` and `POST e`. Nothing here touches the page or keeps state.
+//! `capiflare-core`, behind a narrow set of exports. The page driver (`js/page.js`, in the
+//! module script `m.<hash>.js`) reads the page (URL, cookies, DOM, messages, consent signals), the
+//! clock and `crypto.getRandomValues`, calls these functions, and performs what they answer: the
+//! Pixel calls and the worker's `POST c` and `POST e`. Nothing here touches the page or keeps
+//! state.
 //!
-//! The boundary: text crosses as strings, lists and values the page supplies (form answers,
-//! `dataLayer` entries, builder messages) as JS values read through [`js`], and answers with
-//! several parts as one string whose parts are separated by [`SEP`] (U+001F; every part is a
-//! fixed word, a Set-Cookie line, a validated cookie value or JSON, none of which can hold it).
+//! The boundary: every export takes one JS array of arguments (read through [`js::Args`]) and
+//! answers one string, so the glue stays small and the browser needs a single call wrapper. An
+//! answer with several parts separates them by [`SEP`] (U+001F; every part is a fixed word, a
+//! Set-Cookie line, a validated cookie value or JSON, none of which can hold it).
 #![cfg_attr(all(feature = "module", target_arch = "wasm32"), no_std)]
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
@@ -28,7 +29,7 @@ use wasm_bindgen::prelude::*;
 
 mod js;
 
-use js::{Js, strings};
+use js::{Args, Js};
 
 /// The separator between the parts of an answer with several.
 pub const SEP: char = '\u{1f}';
@@ -59,74 +60,71 @@ fn join(parts: &[&str]) -> String {
     out
 }
 
-/// A consent signal as the driver keeps it: 0 none, 1 granted, 2 denied.
-fn signal(code: u8) -> Option<Signal> {
-    match code {
-        1 => Some(Signal::Granted),
-        2 => Some(Signal::Denied),
+const fn yes(b: bool) -> &'static str {
+    if b { "1" } else { "" }
+}
+
+/// A consent signal as the driver keeps it: `granted`, `denied`, or empty for none.
+fn signal(s: &str) -> Option<Signal> {
+    match s {
+        "granted" => Some(Signal::Granted),
+        "denied" => Some(Signal::Denied),
         _ => None,
     }
 }
 
-const fn signal_code(s: Option<Signal>) -> u8 {
-    match s {
-        None => 0,
-        Some(Signal::Granted) => 1,
-        Some(Signal::Denied) => 2,
-    }
+fn signal_name(s: Option<Signal>) -> String {
+    String::from(match s {
+        None => "",
+        Some(Signal::Granted) => "granted",
+        Some(Signal::Denied) => "denied",
+    })
 }
 
-/// `capiflare('consent', action)` → the explicit signal (1 grant, 2 revoke), 0 for anything else.
+/// `[action]` of `capiflare('consent', action)` → the explicit signal: `grant` → `granted`,
+/// `revoke` → `denied`, anything else none.
 #[wasm_bindgen]
 #[must_use]
-pub fn explicit(action: &str) -> u8 {
-    signal_code(match action {
+pub fn explicit(args: &JsValue) -> String {
+    signal_name(match Args::new(args).str(0).as_str() {
         "grant" => Some(Signal::Granted),
         "revoke" => Some(Signal::Denied),
         _ => None,
     })
 }
 
-/// IAB TCF v2.2: the `tcData` of `__tcfapi('addEventListener', 2, cb)` → a signal code.
+/// IAB TCF v2.2, `[gdprApplies, eventStatus, purposes]` from the `tcData` of
+/// `__tcfapi('addEventListener', 2, cb)` → a signal. `gdprApplies` is a boolean or absent;
 /// `purposes` has bit `p` set when `purpose.consents[p] === true` (p = 1..11).
 #[wasm_bindgen]
 #[must_use]
-pub fn tcf(gdpr_applies: Option<bool>, event_status: &str, purposes: u32) -> u8 {
+pub fn tcf(args: &JsValue) -> String {
+    let a = Args::new(args);
+    let purposes = a.num(2) as u32;
     let granted: Vec<u16> = (1..=11u16).filter(|p| purposes & (1 << p) != 0).collect();
-    signal_code(consent::tcf_signal(
-        gdpr_applies,
-        event_status,
-        &granted,
-        None,
-    ))
+    signal_name(consent::tcf_signal(a.boolean(0), &a.str(1), &granted, None))
 }
 
 /// The consent decision: `"allow|deny|pending by gpc|explicit|cmp|policy"`, then ` granted` when
 /// it allows because a signal (explicit or a CMP) granted consent, which the worker wants to hear
 /// under opt-in.
 ///
-/// The policy is the tag's `data-consent` when valid, else the configuration's; `country` is the
-/// visitor's as the edge placed it (empty when unknown). `google` lists the `dataLayer`'s consent
-/// commands as strings, four per command: the command, `"1"` when it carried a `region`,
-/// `ad_storage` and `ad_user_data` (empty when absent). `onetrust` is `OnetrustActiveGroups`,
-/// `cookiebot` is `Cookiebot.consent.marketing`.
+/// `[tagPolicy, configPolicy, country, gpc, explicit, tcf, google, onetrust, cookiebot]`: the
+/// policy is the tag's `data-consent` when valid, else the configuration's; `country` is the
+/// visitor's as the edge placed it (empty when unknown); `gpc` is
+/// `navigator.globalPrivacyControl === true`; `explicit` and `tcf` are signals as [`explicit`]
+/// and [`tcf`] answer them; `google` lists the `dataLayer`'s consent commands as strings, four per
+/// command: the command, `"1"` when it carried a `region`, `ad_storage` and `ad_user_data` (empty
+/// when absent); `onetrust` is `OnetrustActiveGroups` and `cookiebot` is
+/// `Cookiebot.consent.marketing`, each when the page has it.
 #[wasm_bindgen]
 #[must_use]
-#[allow(clippy::too_many_arguments)]
-pub fn consent(
-    tag_policy: &str,
-    config_policy: &str,
-    country: &str,
-    gpc: bool,
-    explicit: u8,
-    tcf: u8,
-    google: &JsValue,
-    onetrust: Option<String>,
-    cookiebot: Option<bool>,
-) -> String {
+pub fn consent(args: &JsValue) -> String {
+    let a = Args::new(args);
+    let gpc = a.flag(3);
     let mut commands = GoogleConsent::default();
-    let g = strings(google);
-    for c in g.chunks(4) {
+    let google = a.strings(6);
+    for c in google.chunks(4) {
         let part = |i: usize| c.get(i).map_or("", String::as_str);
         commands.apply(&GoogleConsentCommand {
             command: part(0),
@@ -136,18 +134,18 @@ pub fn consent(
         });
     }
     let cmp = consent::combine_cmp(&[
-        signal(tcf),
+        signal(&a.str(5)),
         commands.signal(),
-        onetrust.as_deref().and_then(consent::onetrust_signal),
-        consent::cookiebot_signal(cookiebot),
+        a.text(7).as_deref().and_then(consent::onetrust_signal),
+        consent::cookiebot_signal(a.boolean(8)),
     ]);
     let inputs = consent::Inputs {
         gpc,
-        policy: Policy::parse(tag_policy)
-            .or_else(|| Policy::parse(config_policy))
+        policy: Policy::parse(&a.str(0))
+            .or_else(|| Policy::parse(&a.str(1)))
             .unwrap_or_default(),
-        country: Some(String::from(country)).filter(|c| !c.is_empty()),
-        explicit: signal(explicit),
+        country: a.text(2).filter(|c| !c.is_empty()),
+        explicit: signal(&a.str(4)),
         cmp,
     };
     let decided = consent::decide(&inputs);
@@ -173,48 +171,44 @@ pub fn consent(
     out
 }
 
-/// The landing's cookies (DESIGN.md section 5): empty when both are in place; else the click id
-/// to send the worker (empty when `_fbc` stays), then the fallback `Set-Cookie` lines for `_fbc`
-/// and `_fbp` (empty for the one that stays), for when the worker cannot be reached.
+/// The landing's cookies (DESIGN.md section 5), from `[location.search, location.host,
+/// document.cookie, now_ms, random u32, https]`: empty when both are in place; else the click
+/// id to send the worker (empty when `_fbc` stays), then the fallback `Set-Cookie` lines for
+/// `_fbc` and `_fbp` (empty for the one that stays), for when the worker cannot be reached.
 #[wasm_bindgen]
 #[must_use]
-pub fn landing(
-    search: &str,
-    host: &str,
-    cookie: &str,
-    now_ms: f64,
-    random: u32,
-    secure: bool,
-) -> String {
-    let fbclid = cookies::fbclid_from_query(search);
-    let domain = cookies::registrable_domain(host);
+pub fn landing(args: &JsValue) -> String {
+    let a = Args::new(args);
+    let (cookie, domain) = (a.str(2), cookies::registrable_domain(&a.str(1)));
+    let fbclid = cookies::fbclid_from_query(&a.str(0));
     let index = cookies::subdomain_index(domain.as_deref().unwrap_or_default());
     let plan = cookies::plan(
-        cookies::read(cookie, "_fbc").as_deref(),
-        cookies::read(cookie, "_fbp").as_deref(),
+        cookies::read(&cookie, "_fbc").as_deref(),
+        cookies::read(&cookie, "_fbp").as_deref(),
         fbclid.as_deref(),
         index,
-        now_ms as u64,
-        random,
+        a.num(3) as u64,
+        a.num(4) as u32,
     );
     if plan.fbc.is_none() && plan.fbp.is_none() {
         return String::new();
     }
     let line = |name: &str, value: &Option<String>| {
         value.as_deref().map_or_else(String::new, |v| {
-            cookies::set_cookie(name, v, domain.as_deref(), secure)
+            cookies::set_cookie(name, v, domain.as_deref(), a.flag(5))
         })
     };
     let click = fbclid.filter(|_| plan.fbc.is_some()).unwrap_or_default();
     join(&[&click, &line("_fbc", &plan.fbc), &line("_fbp", &plan.fbp)])
 }
 
-/// The `_fbc` and `_fbp` values the page's cookies hold now, each empty unless valid.
+/// `[document.cookie]` → the `_fbc` and `_fbp` values it holds, each empty unless valid.
 #[wasm_bindgen]
 #[must_use]
-pub fn browser_ids(cookie: &str) -> String {
+pub fn browser_ids(args: &JsValue) -> String {
+    let cookie = Args::new(args).str(0);
     let valid = |name: &str, parse: fn(&str) -> Result<cookies::FbCookie, Error>| {
-        cookies::read(cookie, name)
+        cookies::read(&cookie, name)
             .filter(|v| parse(v).is_ok())
             .unwrap_or_default()
     };
@@ -224,34 +218,28 @@ pub fn browser_ids(cookie: &str) -> String {
     ])
 }
 
-/// One form control → the customer field it holds (`email`, `full_name`, …), empty for none,
-/// `!` for a filled honeypot (the submission is spam), or `?` when that depends on whether humans
-/// can see the control: measure, then ask again with `flags` bit 4 set (and bit 8 when hidden).
-/// Bit 1: `tabindex` is negative; bit 2: inside `[aria-hidden="true"]`. `class` is the
-/// control's class and its parent's.
+/// One form control, `[type, name, id, autocomplete, label, class, flags]` → the customer field
+/// it holds (`email`, `full_name`, …), empty for none, `!` for a filled honeypot (the submission
+/// is spam), or `?` when that depends on whether humans can see the control: measure, then ask
+/// again with `flags` bit 4 set (and bit 8 when hidden). Bit 1: `tabindex` is negative; bit 2:
+/// inside `[aria-hidden="true"]`. `class` is the control's class and its parent's.
 #[wasm_bindgen]
 #[must_use]
-#[allow(clippy::too_many_arguments)]
-pub fn field(
-    input_type: &str,
-    name: &str,
-    id: &str,
-    autocomplete: &str,
-    label: &str,
-    class: &str,
-    flags: u8,
-) -> String {
+pub fn field(args: &JsValue) -> String {
+    let a = Args::new(args);
+    let [input_type, name, id, autocomplete, label, class] = core::array::from_fn(|i| a.str(i));
+    let flags = a.num(6) as u8;
     let input = Input {
-        input_type,
-        name,
-        id,
-        autocomplete,
-        label,
+        input_type: &input_type,
+        name: &name,
+        id: &id,
+        autocomplete: &autocomplete,
+        label: &label,
     };
     let measured = flags & 4 != 0;
     let facts = TrapFacts {
         input,
-        class,
+        class: &class,
         // Hiding can only make a field a honeypot, never stop it being one: ask as if hidden
         // first, so the page measures (a forced layout) only when the answer depends on it.
         hidden: !measured || flags & 8 != 0,
@@ -268,14 +256,15 @@ pub fn field(
     String::from(answer)
 }
 
-/// Normalizes and hashes raw values: `entries` lists names and values, alternately. A name is a
-/// field (`email`, `full_name`, …, as [`field`] answers) or a user key of the public API (`email`
-/// or Meta's `em`, …); values are strings. Answers the user object as JSON (each field a hash, or
-/// a list of them), then the names it did not know, if any.
+/// Normalizes and hashes raw values: `[entries, now_ms]`, where `entries` lists names and values,
+/// alternately. A name is a field (`email`, `full_name`, …, as [`field`] answers) or a user key
+/// of the public API (`email` or Meta's `em`, …); values are strings. Answers the user object as
+/// JSON (each field a hash, or a list of them), then the names it did not know, if any.
 #[wasm_bindgen]
 #[must_use]
-pub fn hash(entries: &JsValue, now_ms: f64) -> String {
-    let list = strings(entries);
+pub fn hash(args: &JsValue) -> String {
+    let a = Args::new(args);
+    let list = a.strings(0);
     let mut raw: Vec<(Key, &str)> = Vec::new();
     let mut unknown = String::new();
     for pair in list.chunks(2) {
@@ -289,7 +278,7 @@ pub fn hash(entries: &JsValue, now_ms: f64) -> String {
             unknown.push_str(name);
         }
     }
-    let mut out = user_json(&raw, now_ms);
+    let mut out = user_json(&raw, a.num(1));
     out.push_str(&unknown);
     out
 }
@@ -346,80 +335,79 @@ fn submission_json(sub: &Submission, now_ms: f64) -> String {
     user_json(&raw, now_ms)
 }
 
-/// A `message` event under the origin rule (DESIGN.md section 2 item 4). `sender` is `page`
+/// A `message` event under the origin rule (DESIGN.md section 2 item 4): `[origin, pageOrigin,
+/// sender, srcOrigin, embedId, formOrigins, data, now_ms]`. `sender` is `page`
 /// (`event.source === window`), a builder's name (`hubspot`, `paperform`: the source is the
-/// window of one of that builder's iframes, whose `src` origin is `src_origin` and whose
-/// `_embed_id` is `embed_id`), or anything else for another window. Answers `untrusted`,
-/// `ignored` (trusted, but not a submission), or the builder's name and the hashed user as JSON.
+/// window of one of that builder's iframes, whose `src` origin is `srcOrigin` and whose
+/// `_embed_id` is `embedId`, when it has one), or anything else for another window. Answers
+/// `untrusted`, `ignored` (trusted, but not a submission), or the builder's name and the hashed
+/// user as JSON.
 #[wasm_bindgen]
 #[must_use]
-#[allow(clippy::too_many_arguments)]
-pub fn message(
-    origin: &str,
-    page_origin: &str,
-    sender: &str,
-    src_origin: &str,
-    embed_id: Option<String>,
-    form_origins: &JsValue,
-    data: JsValue,
-    now_ms: f64,
-) -> String {
-    let sender = match (sender, Builder::parse(sender)) {
+pub fn message(args: &JsValue) -> String {
+    let a = Args::new(args);
+    let [origin, page_origin, sender, src_origin] = core::array::from_fn(|i| a.str(i));
+    let embed_id = a.text(4);
+    let sender = match (sender.as_str(), Builder::parse(&sender)) {
         ("page", _) => Sender::Page,
         (_, Some(builder)) => Sender::Frame {
             builder,
-            src_origin,
+            src_origin: &src_origin,
             embed_id: embed_id.as_deref(),
         },
         _ => Sender::Other,
     };
-    let form_origins = strings(form_origins);
+    let form_origins = a.strings(5);
     let msg = Message {
-        origin,
-        page_origin,
+        origin: &origin,
+        page_origin: &page_origin,
         sender,
         form_origins: &form_origins,
     };
     if builders::trusted_sender(&msg).is_none() {
         return String::from("untrusted");
     }
-    match builders::decode_message(&msg, &Js(data)) {
-        Some(sub) => join(&[sub.builder.as_str(), &submission_json(&sub, now_ms)]),
+    match builders::decode_message(&msg, &Js(a.value(6))) {
+        Some(sub) => join(&[sub.builder.as_str(), &submission_json(&sub, a.num(7))]),
         None => String::from("ignored"),
     }
 }
 
-/// HubSpot new editor: whether `form_id` (an `hs-form-event`'s `detail.formId`) is one of the
-/// page's forms (`page_ids`: the `data-form-id` of each [`selectors`]' fifth part).
+/// HubSpot new editor, `[formId, pageIds]`: `1` when `formId` (an `hs-form-event`'s
+/// `detail.formId`) is one of the page's forms (`pageIds`: the `data-form-id` of each container
+/// [`selectors`] names fifth), else empty.
 #[wasm_bindgen]
 #[must_use]
-pub fn hubspot_v4(form_id: &str, page_ids: &JsValue) -> bool {
-    builders::hubspot_v4_form_known(form_id, &strings(page_ids))
+pub fn hubspot_v4(args: &JsValue) -> String {
+    let a = Args::new(args);
+    String::from(yes(builders::hubspot_v4_form_known(
+        &a.str(0),
+        &a.strings(1),
+    )))
 }
 
-/// HubSpot new editor: `getFormFieldValues()`'s result → the hashed user object as JSON (`{}`
-/// when it is not the expected shape).
+/// HubSpot new editor, `[formId, values, now_ms]`: `getFormFieldValues()`'s result → the hashed
+/// user object as JSON (`{}` when it is not the expected shape).
 #[wasm_bindgen]
 #[must_use]
-pub fn hubspot_v4_user(form_id: &str, values: JsValue, now_ms: f64) -> String {
-    builders::decode_hubspot_v4(form_id, &Js(values))
-        .map_or_else(|| String::from("{}"), |sub| submission_json(&sub, now_ms))
+pub fn hubspot_v4_user(args: &JsValue) -> String {
+    let a = Args::new(args);
+    builders::decode_hubspot_v4(&a.str(0), &Js(a.value(1)))
+        .map_or_else(|| String::from("{}"), |sub| submission_json(&sub, a.num(2)))
 }
 
-/// `EXCLUDED_FORMS`' selectors, separated by [`SEP`].
+/// `[EXCLUDED_FORMS, location.pathname]` → `/` when the page's path is excluded (every form on
+/// it), else the entries that are selectors, separated by [`SEP`].
 #[wasm_bindgen]
 #[must_use]
-pub fn excluded_selectors(entries: &JsValue) -> String {
-    let entries = strings(entries);
+pub fn excluded(args: &JsValue) -> String {
+    let a = Args::new(args);
+    let entries = a.strings(0);
+    if builders::path_excluded(&entries, &a.str(1)) {
+        return String::from("/");
+    }
     let list: Vec<&str> = builders::excluded_selectors(&entries).collect();
     join(&list)
-}
-
-/// Whether `EXCLUDED_FORMS` excludes every form on the page at `path`.
-#[wasm_bindgen]
-#[must_use]
-pub fn path_excluded(entries: &JsValue, path: &str) -> bool {
-    builders::path_excluded(&strings(entries), path)
 }
 
 /// The core's selectors, separated by [`SEP`]: builder containers (a form inside one is its
@@ -437,43 +425,43 @@ pub fn selectors() -> String {
     ])
 }
 
-/// What an element that has just become visible near an AJAX form says: 1 success, 2 an error
-/// message, 0 neither. `custom`: the site named it with `data-capiflare-success`.
+/// What an element that has just become visible near an AJAX form says, from `[idAndClass, role,
+/// text, custom]` (`custom`: the site named it with `data-capiflare-success`): `1` success, `2`
+/// an error message, empty neither.
 #[wasm_bindgen]
 #[must_use]
-pub fn success(id_and_class: &str, role: &str, text: &str, custom: bool) -> u8 {
-    match builders::success_signal(id_and_class, role, text, custom) {
-        Some(true) => 1,
-        Some(false) => 2,
-        None => 0,
-    }
+pub fn success(args: &JsValue) -> String {
+    let a = Args::new(args);
+    let said = builders::success_signal(&a.str(0), &a.str(1), &a.str(2), a.flag(3));
+    String::from(match said {
+        Some(true) => "1",
+        Some(false) => "2",
+        None => "",
+    })
 }
 
-/// A UUID v4 event id from 16 bytes of `crypto.getRandomValues`; empty if there are not 16.
+/// `[bytes]`, 16 numbers from `crypto.getRandomValues` → a UUID v4 event id; empty if there are
+/// not 16.
 #[wasm_bindgen]
 #[must_use]
-pub fn new_event_id(random: &[u8]) -> String {
-    <[u8; 16]>::try_from(random).map_or_else(|_| String::new(), event_id::from_random)
+pub fn new_event_id(args: &JsValue) -> String {
+    let bytes: Vec<u8> = Args::new(args)
+        .numbers(0)
+        .iter()
+        .map(|&b| b as u8)
+        .collect();
+    <[u8; 16]>::try_from(bytes.as_slice()).map_or_else(|_| String::new(), event_id::from_random)
 }
 
-/// Whether a site's own `eventID` is usable.
+/// `capiflare('track', name, …, {eventID})`, `[name, eventID]` (the id absent when the site gave
+/// none): empty when usable, else the error's stable code and message.
 #[wasm_bindgen]
 #[must_use]
-pub fn valid_event_id(id: &str) -> bool {
-    event_id::is_valid(id)
-}
-
-/// `capiflare('track', name, …, {eventID})`: empty when usable, else the error's stable code and
-/// message.
-#[wasm_bindgen]
-#[must_use]
-pub fn check_track(name: &str, event_id: Option<String>) -> String {
-    let error = if name.trim().is_empty() {
+pub fn check_track(args: &JsValue) -> String {
+    let a = Args::new(args);
+    let error = if a.str(0).trim().is_empty() {
         Error::EventNameInvalid
-    } else if event_id
-        .as_deref()
-        .is_some_and(|id| !event_id::is_valid(id))
-    {
+    } else if a.text(1).is_some_and(|id| !event_id::is_valid(&id)) {
         Error::EventIdInvalid
     } else {
         return String::new();
@@ -481,24 +469,27 @@ pub fn check_track(name: &str, event_id: Option<String>) -> String {
     join(&[error.code(), error.message()])
 }
 
-/// Whether `name` is one of Meta's standard events (`fbq('track')`), else `trackCustom`.
+/// `[name]`: `1` when it is one of Meta's standard events (`fbq('track')`), else empty
+/// (`trackCustom`).
 #[wasm_bindgen]
 #[must_use]
-pub fn standard(name: &str) -> bool {
-    event::is_standard(name)
+pub fn standard(args: &JsValue) -> String {
+    String::from(yes(event::is_standard(&Args::new(args).str(0))))
 }
 
-/// The default event name of a trigger (`page_view`, `form`, `booking`), for a `t.js` served
+/// `[trigger]` (`page_view`, `form`, `booking`) → its default event name, for a `t.js` served
 /// without the worker's configuration.
 #[wasm_bindgen]
 #[must_use]
-pub fn default_event(trigger: &str) -> String {
-    String::from(capiflare_core::config::default_event(trigger).unwrap_or("Lead"))
+pub fn default_event(args: &JsValue) -> String {
+    let trigger = Args::new(args).str(0);
+    String::from(capiflare_core::config::default_event(&trigger).unwrap_or("Lead"))
 }
 
-/// The page's URL as `event_source_url`: personal data stripped from its query string.
+/// `[location.href]` → the page's URL as `event_source_url`: personal data stripped from its
+/// query string.
 #[wasm_bindgen]
 #[must_use]
-pub fn source_url(href: &str) -> String {
-    fields::strip_personal_query(href)
+pub fn source_url(args: &JsValue) -> String {
+    fields::strip_personal_query(&Args::new(args).str(0))
 }

@@ -7,7 +7,8 @@
 #![cfg(target_arch = "wasm32")]
 
 use capiflare_web::{
-    SEP, browser_ids, consent, field, hash, landing, message, new_event_id, source_url,
+    SEP, browser_ids, consent, explicit, field, hash, landing, message, new_event_id, source_url,
+    tcf,
 };
 use wasm_bindgen::JsValue;
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
@@ -29,6 +30,27 @@ fn list(items: &[&str]) -> JsValue {
     out.into()
 }
 
+/// An export's arguments, as the page driver passes them: one array.
+fn args(items: &[JsValue]) -> JsValue {
+    let out = js_sys::Array::new();
+    for v in items {
+        out.push(v);
+    }
+    out.into()
+}
+
+fn s(text: &str) -> JsValue {
+    JsValue::from_str(text)
+}
+
+fn n(x: f64) -> JsValue {
+    JsValue::from_f64(x)
+}
+
+fn b(x: bool) -> JsValue {
+    JsValue::from_bool(x)
+}
+
 fn json(text: &str) -> JsValue {
     js_sys::JSON::parse(text).unwrap()
 }
@@ -39,53 +61,60 @@ fn parts(answer: &str) -> Vec<&str> {
 
 #[wasm_bindgen_test]
 fn event_ids_are_uuid_v4_from_the_given_bytes() {
+    let bytes = |b: u8, count: usize| {
+        args(&[js_sys::Array::from_iter(vec![n(f64::from(b)); count]).into()])
+    };
     assert_eq!(
-        new_event_id(&[0; 16]),
+        new_event_id(&bytes(0, 16)),
         "00000000-0000-4000-8000-000000000000"
     );
     assert_eq!(
-        new_event_id(&[0xff; 16]),
+        new_event_id(&bytes(0xff, 16)),
         "ffffffff-ffff-4fff-bfff-ffffffffffff"
     );
-    assert_eq!(new_event_id(&[0; 15]), "", "not 16 bytes: no id");
+    assert_eq!(new_event_id(&bytes(0, 15)), "", "not 16 bytes: no id");
 }
 
 #[wasm_bindgen_test]
 fn controls_are_classified_and_honeypots_need_a_measure_only_when_it_matters() {
+    let control = |facts: [&str; 6], flags: u8| {
+        let mut list: Vec<JsValue> = facts.iter().map(|f| s(f)).collect();
+        list.push(n(f64::from(flags)));
+        field(&args(&list))
+    };
     assert_eq!(
-        field("text", "field_1", "e", "", "Your e-mail", "", 0),
+        control(["text", "field_1", "e", "", "Your e-mail", ""], 0),
         "email"
     );
-    assert_eq!(field("tel", "phone", "", "tel", "", "", 0), "phone");
-    assert_eq!(field("text", "company", "", "", "", "", 0), "");
+    assert_eq!(control(["tel", "phone", "", "tel", "", ""], 0), "phone");
+    assert_eq!(control(["text", "company", "", "", "", ""], 0), "");
     // The classic honeypot: untabbable, autofill off. Whether it is one depends on whether humans
     // see it: the module asks for a measure (`?`), then gets the answer.
-    let trap = |flags| field("text", "website", "", "off", "", "", flags);
+    let trap = |flags| control(["text", "website", "", "off", "", ""], flags);
     assert_eq!(trap(1), "?");
     assert_eq!(trap(1 | 4 | 8), "!", "measured hidden: a honeypot");
     assert_eq!(trap(1 | 4), "", "measured visible: an ordinary field");
     assert_eq!(
-        field("text", "_gotcha", "", "", "", "", 4),
+        control(["text", "_gotcha", "", "", "", ""], 4),
         "!",
         "named like one"
     );
+    assert_eq!(field(&JsValue::NULL), "", "no arguments: nothing");
 }
 
 #[wasm_bindgen_test]
 fn a_js_list_of_raw_values_is_normalized_and_hashed() {
-    let answer = hash(
-        &list(&[
-            "email",
-            " Jo@Example.com ",
-            "full_name",
-            "Jo Q. Doe",
-            "phone",
-            "+1 (650) 555-1212",
-            "nickname",
-            "JD",
-        ]),
-        NOW_MS,
-    );
+    let entries = list(&[
+        "email",
+        " Jo@Example.com ",
+        "full_name",
+        "Jo Q. Doe",
+        "phone",
+        "+1 (650) 555-1212",
+        "nickname",
+        "JD",
+    ]);
+    let answer = hash(&args(&[entries, n(NOW_MS)]));
     let parts = parts(&answer);
     assert_eq!(parts.len(), 2, "the user, then the unknown name: {answer}");
     assert_eq!(
@@ -96,15 +125,19 @@ fn a_js_list_of_raw_values_is_normalized_and_hashed() {
     );
     assert_eq!(parts[1], "nickname");
     // Meta's own keys, several values, and values already hashed.
-    let answer = hash(
-        &list(&["em", "jo@example.com", "em", SHA_JO, "ln", "DOE"]),
-        NOW_MS,
-    );
+    let answer = hash(&args(&[
+        list(&["em", "jo@example.com", "em", SHA_JO, "ln", "DOE"]),
+        n(NOW_MS),
+    ]));
     assert_eq!(
         answer,
         format!(r#"{{"email":["{SHA_JO_EMAIL}","{SHA_JO}"],"last_name":"{SHA_DOE}"}}"#)
     );
-    assert_eq!(hash(&JsValue::NULL, NOW_MS), "{}", "not a list: nothing");
+    assert_eq!(
+        hash(&args(&[JsValue::NULL, n(NOW_MS)])),
+        "{}",
+        "not a list: nothing"
+    );
 }
 
 #[wasm_bindgen_test]
@@ -113,18 +146,25 @@ fn builder_messages_as_js_values() {
     let form_origins = list(&["http://127.0.0.1:9797"]);
     let hubspot = r#"{"type":"hsFormCallback","eventName":"onFormSubmitted","id":"f1",
         "data":{"submissionValues":{"email":"jo@example.com","lastname":"Doe","phone":16505551212}}}"#;
-    let answer = message(
-        page,
-        page,
-        "page",
-        "",
-        None,
-        &form_origins,
-        json(hubspot),
-        NOW_MS,
-    );
+    let from = |origin: &str, sender: &str, src: &str, data: JsValue| {
+        let embed = if sender == "paperform" {
+            s("0")
+        } else {
+            JsValue::UNDEFINED
+        };
+        message(&args(&[
+            s(origin),
+            s(page),
+            s(sender),
+            s(src),
+            embed,
+            form_origins.clone(),
+            data,
+            n(NOW_MS),
+        ]))
+    };
     assert_eq!(
-        parts(&answer),
+        parts(&from(page, "page", "", json(hubspot))),
         [
             "hubspot",
             &format!(
@@ -134,116 +174,156 @@ fn builder_messages_as_js_values() {
         "a number answer is read as text"
     );
     // The same message from another window is nothing.
-    let other = message(
-        "http://127.0.0.1:9797",
-        page,
-        "other",
-        "",
-        None,
-        &form_origins,
-        json(hubspot),
-        NOW_MS,
+    assert_eq!(
+        from("http://127.0.0.1:9797", "other", "", json(hubspot)),
+        "untrusted"
     );
-    assert_eq!(other, "untrusted");
 
     let paperform = r#"paperform:{"action":"submission","embed_id":0,"details":{"data":[{"type":"text","key":"k","label":"First name","value":"Jo"}]}}"#;
-    let from = |origin: &str, data: JsValue| {
-        message(
-            origin,
-            page,
-            "paperform",
-            origin,
-            Some("0".into()),
-            &form_origins,
-            data,
-            NOW_MS,
-        )
-    };
+    let frame = |origin: &str, data: JsValue| from(origin, "paperform", origin, data);
     assert_eq!(
-        from("https://x.paperform.co", JsValue::from_str(paperform)),
+        frame("https://x.paperform.co", s(paperform)),
         format!("paperform{SEP}{{\"first_name\":\"{SHA_JO}\"}}"),
         "Paperform's own host"
     );
     assert_eq!(
-        from(
-            "https://paperform.co.evil.test",
-            JsValue::from_str(paperform)
-        ),
+        frame("https://paperform.co.evil.test", s(paperform)),
         "untrusted"
     );
     for junk in [
         JsValue::NULL,
-        JsValue::from_f64(1.0),
-        JsValue::from_str("paperform:{"),
+        n(1.0),
+        s("paperform:{"),
         js_sys::Array::new().into(),
     ] {
-        assert_eq!(from("https://paperform.co", junk), "ignored");
+        assert_eq!(frame("https://paperform.co", junk), "ignored");
     }
 }
 
 #[wasm_bindgen_test]
 fn consent_reads_the_signals_the_page_passes() {
-    let none = JsValue::NULL;
-    let decide = |policy: &str, gpc: bool, explicit: u8, google: &JsValue| {
-        consent("", policy, "", gpc, explicit, 0, google, None, None)
-    };
-    assert_eq!(decide("opt-in", false, 0, &none), "pending by policy");
-    assert_eq!(decide("opt-out", false, 0, &none), "allow by policy");
-    assert_eq!(decide("opt-out", true, 1, &none), "deny by gpc");
+    let u = JsValue::UNDEFINED;
+    // [tagPolicy, configPolicy, country, gpc, explicit, tcf, google, onetrust, cookiebot]
+    let decide =
+        |tag: &str, policy: &str, country: &str, gpc: bool, explicit: &str, google: JsValue| {
+            consent(&args(&[
+                s(tag),
+                s(policy),
+                s(country),
+                b(gpc),
+                s(explicit),
+                s(""),
+                google,
+                u.clone(),
+                u.clone(),
+            ]))
+        };
     assert_eq!(
-        decide("opt-in", false, 1, &none),
+        decide("", "opt-in", "", false, "", u.clone()),
+        "pending by policy"
+    );
+    assert_eq!(
+        decide("", "opt-out", "", false, "", u.clone()),
+        "allow by policy"
+    );
+    assert_eq!(
+        decide("", "opt-out", "", true, "granted", u.clone()),
+        "deny by gpc"
+    );
+    assert_eq!(
+        decide("", "opt-in", "", false, "granted", u.clone()),
         "allow by explicit granted"
     );
     let google = list(&[
         "default", "", "denied", "denied", "update", "", "granted", "granted",
     ]);
-    assert_eq!(decide("opt-in", false, 0, &google), "allow by cmp granted");
+    assert_eq!(
+        decide("", "opt-in", "", false, "", google),
+        "allow by cmp granted"
+    );
     let denied = list(&[
         "default", "", "granted", "granted", "update", "", "denied", "",
     ]);
-    assert_eq!(decide("opt-out", false, 0, &denied), "deny by cmp");
+    assert_eq!(decide("", "opt-out", "", false, "", denied), "deny by cmp");
     // The tag's policy wins when valid; the visitor's region decides `by-region`.
     assert_eq!(
-        consent("opt-out", "opt-in", "", false, 0, 0, &none, None, None),
+        decide("opt-out", "opt-in", "", false, "", u.clone()),
         "allow by policy"
     );
     assert_eq!(
-        consent("nonsense", "opt-in", "", false, 0, 0, &none, None, None),
+        decide("nonsense", "opt-in", "", false, "", u.clone()),
         "pending by policy"
     );
     assert_eq!(
-        consent("", "by-region", "DE", false, 0, 0, &none, None, None),
+        decide("", "by-region", "DE", false, "", u.clone()),
         "pending by policy"
     );
     assert_eq!(
-        consent("", "by-region", "US", false, 0, 0, &none, None, None),
+        decide("", "by-region", "US", false, "", u.clone()),
         "allow by policy"
     );
+    let cmp = |tcf: &str, onetrust: JsValue, cookiebot: JsValue| {
+        consent(&args(&[
+            s(""),
+            s("opt-in"),
+            s(""),
+            b(false),
+            s(""),
+            s(tcf),
+            u.clone(),
+            onetrust,
+            cookiebot,
+        ]))
+    };
     assert_eq!(
-        consent(
-            "",
-            "opt-out",
-            "",
-            false,
-            0,
-            0,
-            &none,
-            Some(",C0001,".into()),
-            None
-        ),
+        cmp("", s(",C0001,"), u.clone()),
         "deny by cmp",
         "OneTrust without targeting"
     );
     assert_eq!(
-        consent("", "opt-in", "", false, 0, 0, &none, None, Some(true)),
+        cmp("", u.clone(), b(true)),
         "allow by cmp granted",
         "Cookiebot marketing"
     );
+    assert_eq!(
+        cmp("", u.clone(), s("true")),
+        "pending by policy",
+        "not a boolean: no answer"
+    );
+    assert_eq!(
+        cmp("granted", u.clone(), u.clone()),
+        "allow by cmp granted",
+        "TCF"
+    );
+    // The TCF reading: purposes 1, 3, 4 and 7 are required.
+    let tcf_of = |purposes: u32| {
+        tcf(&args(&[
+            b(true),
+            s("useractioncomplete"),
+            n(f64::from(purposes)),
+        ]))
+    };
+    let required = (1 << 1) | (1 << 3) | (1 << 4) | (1 << 7);
+    assert_eq!(tcf_of(required), "granted");
+    assert_eq!(tcf_of(required & !(1 << 4)), "denied");
+    assert_eq!(explicit(&args(&[s("grant")])), "granted");
+    assert_eq!(explicit(&args(&[s("revoke")])), "denied");
+    assert_eq!(explicit(&args(&[s("maybe")])), "");
 }
 
 #[wasm_bindgen_test]
 fn landing_cookies_and_the_ids_sent_with_events() {
-    let plan = landing("?fbclid=AbC-x_1", "localhost:8787", "", NOW_MS, 7, false);
+    let land = |search: &str, host: &str, cookie: &str| {
+        landing(&args(&[
+            s(search),
+            s(host),
+            s(cookie),
+            n(NOW_MS),
+            n(7.0),
+            b(false),
+        ]))
+    };
+    let plan = land("?fbclid=AbC-x_1", "localhost:8787", "");
     let plan = parts(&plan);
     assert_eq!(plan[0], "AbC-x_1", "the click for the worker");
     assert!(
@@ -257,25 +337,25 @@ fn landing_cookies_and_the_ids_sent_with_events() {
         plan[2]
     );
     let held = "_fbc=fb.0.1700000000000.AbC-x_1; _fbp=fb.0.1700000000000.123";
+    assert_eq!(land("?x=1", "localhost", held), "", "both in place");
     assert_eq!(
-        landing("?x=1", "localhost", held, NOW_MS, 7, false),
-        "",
-        "both in place"
-    );
-    assert_eq!(
-        landing("?fbclid=AbC-x_1", "localhost", held, NOW_MS, 7, false),
+        land("?fbclid=AbC-x_1", "localhost", held),
         format!(
             "AbC-x_1{SEP}_fbc=fb.0.1700000000000.AbC-x_1; Max-Age=7776000; Path=/; SameSite=Lax{SEP}"
         ),
         "the same click: the value kept byte for byte, its expiry refreshed"
     );
     assert_eq!(
-        browser_ids("x_fbc=nope; _fbc=fb.0.1700000000000.AbC-x_1; _fbp=fb.1.17.nope"),
+        browser_ids(&args(&[s(
+            "x_fbc=nope; _fbc=fb.0.1700000000000.AbC-x_1; _fbp=fb.1.17.nope"
+        )])),
         format!("fb.0.1700000000000.AbC-x_1{SEP}"),
         "read by exact name, an invalid value left out"
     );
     assert_eq!(
-        source_url("https://example.com/thanks?email=jo%40example.com&utm_source=fb#top"),
+        source_url(&args(&[s(
+            "https://example.com/thanks?email=jo%40example.com&utm_source=fb#top"
+        )])),
         "https://example.com/thanks?utm_source=fb"
     );
 }
