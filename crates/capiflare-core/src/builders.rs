@@ -514,7 +514,8 @@ pub fn success_signal(id_and_class: &str, role: &str, text: &str, custom: bool) 
 mod tests {
     use super::*;
 
-    #[test]
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
     fn origins() {
         assert_eq!(
             parse_origin("https://a.b:8443"),

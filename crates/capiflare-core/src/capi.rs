@@ -217,7 +217,8 @@ pub fn split<T>(batch: &[T]) -> (&[T], &[T]) {
 mod tests {
     use super::*;
 
-    #[test]
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
     fn version_expiry() {
         assert_eq!(
             version_days_left("v20.0", 1_790_208_000 - 86_400 * 10),
@@ -231,7 +232,8 @@ mod tests {
         assert_eq!(version_days_left("v99.0", 0), None);
     }
 
-    #[test]
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
     fn backoff_grows_and_is_bounded() {
         let d: Vec<u32> = (1..=12).map(retry_delay_secs).collect();
         assert_eq!(&d[..4], &[2, 10, 30, 60]);

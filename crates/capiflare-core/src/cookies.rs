@@ -369,13 +369,15 @@ pub fn set_cookie(name: &str, value: &str, domain: Option<&str>, secure: bool) -
 mod tests {
     use super::*;
 
-    #[test]
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
     fn round_trip() {
         let v = "fb.1.1554763741205.IwAR2F4-dbP0l7Mn1Iaw.AQYCAQAA";
         assert_eq!(parse_fbc(v).map(|c| c.to_cookie_value()).as_deref(), Ok(v));
     }
 
-    #[test]
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
     fn cookie_header_round_trip() {
         let header = "a=1; _fbp=fb.1.1700000000000.42;_fbc= fb.1.1700000000000.AbC ";
         assert_eq!(
@@ -397,7 +399,8 @@ mod tests {
         );
     }
 
-    #[test]
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
     fn decimal() {
         let mut s = String::new();
         push_decimal(&mut s, u64::MAX);

@@ -500,13 +500,15 @@ fn is_http_url(s: &str) -> bool {
 mod tests {
     use super::*;
 
-    #[test]
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
     fn standard_event_names() {
         assert!(is_standard("Lead") && is_standard("PageView") && is_standard("Schedule"));
         assert!(!is_standard("lead") && !is_standard("Lea") && !is_standard("SignUp"));
     }
 
-    #[test]
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
     fn civil_year_at_boundaries() {
         assert_eq!(civil_year(0), 1970);
         assert_eq!(civil_year(1_767_225_599), 2025); // 2025-12-31T23:59:59Z
@@ -515,7 +517,8 @@ mod tests {
         assert_eq!(civil_year(951_868_800), 2000); // 2000-03-01
     }
 
-    #[test]
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
     fn looks_personal_finds_emails_but_not_handles() {
         assert!(looks_personal("https://x.test/?e=a.b%40example.com"));
         assert!(looks_personal("mail me: jo@example.org"));

@@ -46,7 +46,8 @@ pub fn is_valid(s: &str) -> bool {
 mod tests {
     use super::*;
 
-    #[test]
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
     fn all_zero_and_all_ones() {
         assert_eq!(from_random([0; 16]), "00000000-0000-4000-8000-000000000000");
         assert_eq!(
@@ -55,7 +56,8 @@ mod tests {
         );
     }
 
-    #[test]
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
     fn validity() {
         assert!(is_valid("a"));
         assert!(!is_valid(""));

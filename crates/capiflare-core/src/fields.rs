@@ -614,7 +614,8 @@ fn origin_of(url: &str) -> Option<&str> {
 mod tests {
     use super::*;
 
-    #[test]
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
     fn word_splitting() {
         assert_eq!(words("firstName"), ["first", "name"]);
         assert_eq!(words("0-1/email"), ["0", "1", "email"]);
@@ -625,7 +626,8 @@ mod tests {
         assert_eq!(words("ÉCOLE–Prénom"), ["ecole", "prenom"]);
     }
 
-    #[test]
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
     fn full_names() {
         assert_eq!(
             split_full_name(" Jane Q. Doe "),

@@ -296,7 +296,8 @@ mod tests {
         (lower, gaps, packed)
     }
 
-    #[test]
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
     fn tables_match_the_standard_library() {
         let (lower, gaps, kinds) = tables();
         let show = |t: &[u8]| {
@@ -341,7 +342,8 @@ mod tests {
             .filter_map(char::from_u32)
     }
 
-    #[test]
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
     fn every_character_as_the_standard_library() {
         for c in characters() {
             let s = c.to_string();
@@ -350,7 +352,8 @@ mod tests {
         }
     }
 
-    #[test]
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
     fn final_sigma_next_to_every_character() {
         for c in characters().filter(|&c| c < '\u{3000}' || class(c) != 0) {
             for s in [
@@ -364,7 +367,8 @@ mod tests {
         }
     }
 
-    #[test]
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
     fn sigma_in_words() {
         for s in [
             "ΣΑΣ",

@@ -167,7 +167,8 @@ fn compress(h: &mut [u32; 8], block: &[u8]) {
 mod tests {
     use sha2::{Digest, Sha256};
 
-    #[test]
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
     fn as_sha2_at_every_padding_length() {
         let data: Vec<u8> = (0..300u32).map(|i| (i * 7 + 3) as u8).collect();
         for len in 0..data.len() {

@@ -160,7 +160,8 @@ fn hex_value(b: u8) -> Option<u8> {
 mod tests {
     use super::*;
 
-    #[test]
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
     fn utf8_as_the_standard_library() {
         let check = |b: &[u8]| assert_eq!(utf8(b), String::from_utf8(b.to_vec()).ok(), "{b:x?}");
         for a in 0..=255u8 {
@@ -179,7 +180,8 @@ mod tests {
         }
     }
 
-    #[test]
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
     fn as_the_standard_library() {
         for (h, n) in [
             ("", ""),
