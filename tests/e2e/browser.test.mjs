@@ -495,6 +495,24 @@ fbq('init','1234567890123');fbq('track','PageView');</script>
     await p.close();
   });
 
+  test('a page whose fbq and callback throw still gets every CAPI copy, and no error reaches it', async () => {
+    const p = await openPage(stack);
+    const html = `<!doctype html><html><head><title>broken pixel</title>
+<script>window.fbq = function () { throw new Error('broken pixel'); }; window.fbq.callMethod = window.fbq;
+window.capiflare = function () { (window.capiflare.q = window.capiflare.q || []).push(arguments); };
+capiflare('track', 'Contact', {}, { callback: function () { throw new Error('broken callback'); } });
+capiflare('track', 'Purchase', { value: 5, currency: 'EUR' }, { user: { email: 'broken@example.com' } });</script>
+<script async src="/capi/t.js" data-debug></script></head><body>broken pixel</body></html>`;
+    await p.context.route(`${stack.origin}/broken-pixel`, (r) => r.fulfill({ contentType: 'text/html', body: html }));
+    await p.page.goto(`${stack.origin}/broken-pixel`);
+    await moduleReady(p.page);
+    await eventually(() => p.events('Contact').length === 1 && p.events('Purchase').length === 1, 10_000, 'both CAPI copies');
+    assert.deepEqual(p.events('Purchase')[0].user.email, sha256('broken@example.com'));
+    assert.ok(p.logs.some((l) => l.includes('fbq threw')), 'the module saw the pixel fail');
+    noErrors(p);
+    await p.close();
+  });
+
   test('under a strict CSP (\'self\' \'wasm-unsafe-eval\') the module runs and logs no error', async () => {
     const p = await visit('/csp');
     await p.page.click('#lead');

@@ -162,7 +162,8 @@ function warmUp() {
   JSON.stringify([core.source_url([location.href]), core.browser_ids([d.cookie]), core.standard(['Lead']), newId()]);
 }
 
-function dispatch(args) {
+/** One call; one that fails (a site's callback that throws) stops no other. */
+const dispatch = safe((args) => {
   const command = args && args[0];
   if (command == 'track') track(args);
   else if (command == 'consent') {
@@ -175,7 +176,7 @@ function dispatch(args) {
     identity = { ...userFrom(args[1]), ...identity };
     log("identify: hashed and kept for this page's events");
   } else log('unknown command');
-}
+});
 
 /** The event name configured for a trigger (`page_view`, `form`, `booking`). */
 function eventName(trigger) {
@@ -206,7 +207,7 @@ function userFrom(v) {
 /** `capiflare('track', name, data?, {eventID?, user?, callback?})`. */
 function track(args) {
   const opts = isObj(args[3]) ? args[3] : {};
-  const answer = (result) => typeof opts.callback == 'function' && opts.callback(result);
+  const answer = safe((result) => typeof opts.callback == 'function' && opts.callback(result));
   const name = str(args[1]);
   const id = typeof opts.eventID == 'string' ? opts.eventID : typeof opts.eventId == 'string' ? opts.eventId : undefined;
   const error = core.check_track([name, id]);
@@ -337,9 +338,13 @@ function apply() {
 
 // ---- Meta's Pixel ----
 
-/** `fbq(...args)` when the page has it. */
+/** `fbq(...args)` when the page has it; a page's `fbq` that throws stops nothing of ours. */
 function fbq(...args) {
-  if (typeof w.fbq == 'function') w.fbq(...args);
+  try {
+    if (typeof w.fbq == 'function') w.fbq(...args);
+  } catch (e) {
+    log('fbq threw', e);
+  }
 }
 
 /** On the first `allow`: Meta's pixel and `init` per pixel, unless the page has `fbq` or the tag
@@ -441,7 +446,13 @@ function send(ev) {
   if (fbp) ev.user.fbp = fbp;
   const body = { events: [ev] };
   if (granted) body.consent = 'granted';
-  post(urlE, JSON.stringify(body), (status) => {
+  let json;
+  try {
+    json = JSON.stringify(body);
+  } catch (e) {
+    return log('not sent: custom_data is not JSON', ev.event_id);
+  }
+  post(urlE, json, (status) => {
     const what = { 202: 'sent: accepted', 204: 'sent: refused for consent', 1: 'sent: beacon', 0: 'not sent: worker unreachable' };
     log(what[status] || 'sent: error answer', ev.event_id);
   });
