@@ -159,7 +159,7 @@ function warmUp() {
     readForm(form);
   }
   hash(['email', 'warm.up@example.com', 'phone', '+1 650 555 1212', 'full_name', 'Warm Up', 'city', 'Menlo Park', 'state', 'California', 'zip', '94025', 'country', 'United States', 'date_of_birth', '1990-02-13', 'gender', 'female']);
-  JSON.stringify([core.source_url([location.href]), core.browser_ids([d.cookie]), core.standard(['Lead']), newId()]);
+  JSON.stringify([core.check_track(['Lead']), core.source_url([location.href]), core.browser_ids([d.cookie]), core.standard(['Lead']), newId()]);
 }
 
 /** One call; one that fails (a site's callback that throws) stops no other. */
