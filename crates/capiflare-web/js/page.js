@@ -1,4 +1,5 @@
-// capiflare's browser module, its page half: the driver bundled into t.js after the loader.
+// capiflare's browser module, its page half: the driver in the module script (m.<hash>.js, with
+// the wasm-bindgen glue; js/boot.js starts it).
 //
 // It reads the page (URL, cookies, forms, messages, consent signals), the clock and
 // crypto.getRandomValues, asks the wasm half (src/lib.rs, capiflare-core behind it) for every
