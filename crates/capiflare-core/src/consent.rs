@@ -80,25 +80,67 @@ pub enum Decision {
     Pending,
 }
 
+/// What a [`Decision`] rests on, in the order [`decide`] looks: GPC, the explicit call, the CMPs'
+/// signal, the policy alone.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Basis {
+    /// Global Privacy Control.
+    Gpc,
+    /// The site's explicit `capiflare('consent', …)`.
+    Explicit,
+    /// A CMP's signal.
+    Cmp,
+    /// The policy, with no signal.
+    Policy,
+}
+
+impl Basis {
+    /// `gpc`, `explicit`, `cmp`, `policy`: for logs.
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Gpc => "gpc",
+            Self::Explicit => "explicit",
+            Self::Cmp => "cmp",
+            Self::Policy => "policy",
+        }
+    }
+}
+
 /// Decides. GPC denies always; then the explicit call; then the CMP signal; then the policy:
 /// `OptOut` allows, `OptIn` waits, `ByRegion` waits when [`requires_opt_in`] holds for the
 /// country or the country is unknown (unknown is treated as opt-in, to be safe), else allows.
 #[must_use]
 pub fn decide(inputs: &Inputs) -> Decision {
+    decide_on(inputs).0
+}
+
+/// [`decide`], with what the decision rests on. A decision that allows on the explicit call or a
+/// CMP's signal means a signal granted consent (which the worker wants to hear under opt-in).
+#[must_use]
+pub fn decide_on(inputs: &Inputs) -> (Decision, Basis) {
     if inputs.gpc {
-        return Decision::Deny;
+        return (Decision::Deny, Basis::Gpc);
     }
+    let basis = if inputs.explicit.is_some() {
+        Basis::Explicit
+    } else {
+        Basis::Cmp
+    };
     match inputs.explicit.or(inputs.cmp) {
-        Some(Signal::Granted) => Decision::Allow,
-        Some(Signal::Denied) => Decision::Deny,
-        None => match inputs.policy {
-            Policy::OptOut => Decision::Allow,
-            Policy::OptIn => Decision::Pending,
-            Policy::ByRegion => match inputs.country.as_deref() {
-                Some(c) if !is_unknown_country(c) && !requires_opt_in(c) => Decision::Allow,
-                _ => Decision::Pending,
+        Some(Signal::Granted) => (Decision::Allow, basis),
+        Some(Signal::Denied) => (Decision::Deny, basis),
+        None => (
+            match inputs.policy {
+                Policy::OptOut => Decision::Allow,
+                Policy::OptIn => Decision::Pending,
+                Policy::ByRegion => match inputs.country.as_deref() {
+                    Some(c) if !is_unknown_country(c) && !requires_opt_in(c) => Decision::Allow,
+                    _ => Decision::Pending,
+                },
             },
-        },
+            Basis::Policy,
+        ),
     }
 }
 
@@ -380,4 +422,41 @@ fn auto_ldu(country: &str, region: &str) -> Option<(u8, u16)> {
         .iter()
         .any(|s| s.eq_ignore_ascii_case(region));
     (region.is_empty() || law).then_some((0, 0))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+    fn what_a_decision_rests_on() {
+        let on = |gpc, explicit, cmp, policy| {
+            decide_on(&Inputs {
+                gpc,
+                policy,
+                country: None,
+                explicit,
+                cmp,
+            })
+        };
+        let (g, d) = (Some(Signal::Granted), Some(Signal::Denied));
+        assert_eq!(on(true, g, g, Policy::OptOut), (Decision::Deny, Basis::Gpc));
+        assert_eq!(
+            on(false, d, g, Policy::OptOut),
+            (Decision::Deny, Basis::Explicit)
+        );
+        assert_eq!(
+            on(false, None, g, Policy::OptIn),
+            (Decision::Allow, Basis::Cmp)
+        );
+        assert_eq!(
+            on(false, None, None, Policy::OptIn),
+            (Decision::Pending, Basis::Policy)
+        );
+        assert_eq!(
+            on(false, None, None, Policy::OptOut),
+            (Decision::Allow, Basis::Policy)
+        );
+    }
 }

@@ -20,7 +20,7 @@ use alloc::vec::Vec;
 
 use capiflare_core::builders::{self, Builder, Message, Sender, Submission};
 use capiflare_core::consent::{
-    self, Decision, GoogleConsent, GoogleConsentCommand, Policy, Signal,
+    self, Basis, Decision, GoogleConsent, GoogleConsentCommand, Policy, Signal,
 };
 use capiflare_core::fields::{self, Field, Input, TrapFacts};
 use capiflare_core::pii::Key;
@@ -121,7 +121,6 @@ pub fn tcf(args: &JsValue) -> String {
 #[must_use]
 pub fn consent(args: &JsValue) -> String {
     let a = Args::new(args);
-    let gpc = a.flag(3);
     let mut commands = GoogleConsent::default();
     let google = a.strings(6);
     for c in google.chunks(4) {
@@ -140,7 +139,7 @@ pub fn consent(args: &JsValue) -> String {
         consent::cookiebot_signal(a.boolean(8)),
     ]);
     let inputs = consent::Inputs {
-        gpc,
+        gpc: a.flag(3),
         policy: Policy::parse(&a.str(0))
             .or_else(|| Policy::parse(&a.str(1)))
             .unwrap_or_default(),
@@ -148,24 +147,14 @@ pub fn consent(args: &JsValue) -> String {
         explicit: signal(&a.str(4)),
         cmp,
     };
-    let decided = consent::decide(&inputs);
-    let decision = match decided {
+    let (decided, basis) = consent::decide_on(&inputs);
+    let mut out = String::from(match decided {
         Decision::Allow => "allow by ",
         Decision::Deny => "deny by ",
         Decision::Pending => "pending by ",
-    };
-    let why = if gpc {
-        "gpc"
-    } else if inputs.explicit.is_some() {
-        "explicit"
-    } else if cmp.is_some() {
-        "cmp"
-    } else {
-        "policy"
-    };
-    let mut out = String::from(decision);
-    out.push_str(why);
-    if decided == Decision::Allow && inputs.explicit.or(cmp) == Some(Signal::Granted) {
+    });
+    out.push_str(basis.as_str());
+    if decided == Decision::Allow && matches!(basis, Basis::Explicit | Basis::Cmp) {
         out.push_str(" granted");
     }
     out
