@@ -426,13 +426,36 @@ pub struct TrapFacts<'a> {
     pub input: Input<'a>,
     /// The `class` attribute of the input and of its wrapper, space-separated.
     pub class: &'a str,
-    /// Humans cannot see it: not rendered, `visibility: hidden`, zero size, transparent, or
-    /// placed off-screen.
+    /// Humans cannot see it ([`hidden_from_humans`]).
     pub hidden: bool,
     /// It has a negative `tabindex`, so keyboards skip it.
     pub untabbable: bool,
     /// It or an ancestor has `aria-hidden="true"`.
     pub aria_hidden: bool,
+}
+
+/// Where a control sits, as the page measures it: whether the browser renders it at all (it has
+/// layout boxes, is not `visibility: hidden` and not fully transparent), and its box in CSS
+/// pixels, `right` and `bottom` measured from the page's top-left corner (scrolling included).
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Layout {
+    /// The browser renders it.
+    pub rendered: bool,
+    /// Its width.
+    pub width: f64,
+    /// Its height.
+    pub height: f64,
+    /// Its right edge, from the page's left.
+    pub right: f64,
+    /// Its bottom edge, from the page's top.
+    pub bottom: f64,
+}
+
+/// Whether humans cannot see a control ([`TrapFacts::hidden`]): not rendered, smaller than 2×2
+/// pixels, or placed off the page to the left or the top (the usual `left: -9999px`).
+#[must_use]
+pub fn hidden_from_humans(l: &Layout) -> bool {
+    !l.rendered || l.width < 2.0 || l.height < 2.0 || l.right <= 0.0 || l.bottom <= 0.0
 }
 
 /// Whether an input is a honeypot: named like one (`honeypot`, `_gotcha`, `bot-field`, `hp_…`,

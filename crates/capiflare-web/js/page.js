@@ -506,7 +506,7 @@ function readForm(form) {
     const facts = [type, attr(el, 'name'), attr(el, 'id'), attr(el, 'autocomplete'), labelOf(el), str(el.className) + ' ' + str(parent && parent.className)];
     const flags = (attr(el, 'tabindex').trim().startsWith('-') ? 1 : 0) | (within(el, '[aria-hidden="true"]') ? 2 : 0);
     let field = core.field([...facts, flags]);
-    if (field == '?') field = core.field([...facts, flags | 4 | (visibleToHumans(el) ? 0 : 8)]);
+    if (field == '?') field = core.field([...facts, flags, layout(el)]);
     if (field == '!') return null;
     if (field) raw.push(field, value);
   }
@@ -520,12 +520,11 @@ function rendered(el) {
   return style.visibility != 'hidden' && style.opacity != '0';
 }
 
-/** Whether humans can see an element: rendered, at least 2×2 pixels, and not placed off the page
- * to the left or the top. */
-function visibleToHumans(el) {
-  if (!rendered(el)) return false;
+/** Where an element sits: `[rendered, width, height, right, bottom]`, its box measured from the
+ * page's top-left corner; the core decides whether humans can see it. */
+function layout(el) {
   const r = el.getBoundingClientRect();
-  return r.width >= 2 && r.height >= 2 && r.right + w.scrollX > 0 && r.bottom + w.scrollY > 0;
+  return [rendered(el), r.width, r.height, r.right + w.scrollX, r.bottom + w.scrollY];
 }
 
 function afterSubmit(ev, form, user) {

@@ -106,6 +106,12 @@ impl Args {
         strings(&self.value(i))
     }
 
+    /// An array argument, as arguments of its own; `None` when it is not an array.
+    pub(crate) fn list(&self, i: usize) -> Option<Self> {
+        let v = self.value(i);
+        is_array(&v).then(|| Self::new(&v))
+    }
+
     /// An array argument's numbers, each item that is not one read as 0.
     pub(crate) fn numbers(&self, i: usize) -> Vec<f64> {
         items(&self.value(i))

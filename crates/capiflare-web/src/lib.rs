@@ -207,11 +207,12 @@ pub fn browser_ids(args: &JsValue) -> String {
     ])
 }
 
-/// One form control, `[type, name, id, autocomplete, label, class, flags]` → the customer field
-/// it holds (`email`, `full_name`, …), empty for none, `!` for a filled honeypot (the submission
-/// is spam), or `?` when that depends on whether humans can see the control: measure, then ask
-/// again with `flags` bit 4 set (and bit 8 when hidden). Bit 1: `tabindex` is negative; bit 2:
-/// inside `[aria-hidden="true"]`. `class` is the control's class and its parent's.
+/// One form control, `[type, name, id, autocomplete, label, class, flags, layout]` → the
+/// customer field it holds (`email`, `full_name`, …), empty for none, `!` for a filled honeypot
+/// (the submission is spam), or `?` when that depends on whether humans can see the control: ask
+/// again with its `layout`, `[rendered, width, height, right, bottom]` (see
+/// [`fields::Layout`]). `flags` bit 1: `tabindex` is negative; bit 2: inside
+/// `[aria-hidden="true"]`. `class` is the control's class and its parent's.
 #[wasm_bindgen]
 #[must_use]
 pub fn field(args: &JsValue) -> String {
@@ -225,19 +226,25 @@ pub fn field(args: &JsValue) -> String {
         autocomplete: &autocomplete,
         label: &label,
     };
-    let measured = flags & 4 != 0;
+    let layout = a.list(7).map(|l| fields::Layout {
+        rendered: l.flag(0),
+        width: l.num(1),
+        height: l.num(2),
+        right: l.num(3),
+        bottom: l.num(4),
+    });
     let facts = TrapFacts {
         input,
         class: &class,
         // Hiding can only make a field a honeypot, never stop it being one: ask as if hidden
         // first, so the page measures (a forced layout) only when the answer depends on it.
-        hidden: !measured || flags & 8 != 0,
+        hidden: layout.as_ref().is_none_or(fields::hidden_from_humans),
         untabbable: flags & 1 != 0,
         aria_hidden: flags & 2 != 0,
     };
     let answer = if !fields::is_honeypot(&facts) {
         fields::classify(&input).map_or("", Field::as_str)
-    } else if measured {
+    } else if layout.is_some() {
         "!"
     } else {
         "?"

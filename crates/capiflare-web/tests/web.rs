@@ -77,11 +77,17 @@ fn event_ids_are_uuid_v4_from_the_given_bytes() {
 
 #[wasm_bindgen_test]
 fn controls_are_classified_and_honeypots_need_a_measure_only_when_it_matters() {
-    let control = |facts: [&str; 6], flags: u8| {
+    let measured = |facts: [&str; 6], flags: u8, layout: Option<[f64; 5]>| {
         let mut list: Vec<JsValue> = facts.iter().map(|f| s(f)).collect();
         list.push(n(f64::from(flags)));
+        if let Some([rendered, rest @ ..]) = layout {
+            let mut l = vec![b(rendered == 1.0)];
+            l.extend(rest.iter().map(|x| n(*x)));
+            list.push(args(&l));
+        }
         field(&args(&list))
     };
+    let control = |facts, flags| measured(facts, flags, None);
     assert_eq!(
         control(["text", "field_1", "e", "", "Your e-mail", ""], 0),
         "email"
@@ -89,13 +95,21 @@ fn controls_are_classified_and_honeypots_need_a_measure_only_when_it_matters() {
     assert_eq!(control(["tel", "phone", "", "tel", "", ""], 0), "phone");
     assert_eq!(control(["text", "company", "", "", "", ""], 0), "");
     // The classic honeypot: untabbable, autofill off. Whether it is one depends on whether humans
-    // see it: the module asks for a measure (`?`), then gets the answer.
-    let trap = |flags| control(["text", "website", "", "off", "", ""], flags);
-    assert_eq!(trap(1), "?");
-    assert_eq!(trap(1 | 4 | 8), "!", "measured hidden: a honeypot");
-    assert_eq!(trap(1 | 4), "", "measured visible: an ordinary field");
+    // see it: the module asks for a measure (`?`), then gets the answer from the layout.
+    let trap = |layout| measured(["text", "website", "", "off", "", ""], 1, layout);
+    assert_eq!(trap(None), "?");
+    let off_page = [1.0, 200.0, 20.0, -9799.0, 300.0];
+    assert_eq!(trap(Some(off_page)), "!", "placed off the page: a honeypot");
     assert_eq!(
-        control(["text", "_gotcha", "", "", "", ""], 4),
+        trap(Some([0.0, 200.0, 20.0, 400.0, 300.0])),
+        "!",
+        "not rendered"
+    );
+    assert_eq!(trap(Some([1.0, 1.0, 1.0, 400.0, 300.0])), "!", "1×1 pixel");
+    let on_page = [1.0, 200.0, 20.0, 400.0, 300.0];
+    assert_eq!(trap(Some(on_page)), "", "visible: an ordinary field");
+    assert_eq!(
+        measured(["text", "_gotcha", "", "", "", ""], 0, Some(on_page)),
         "!",
         "named like one"
     );
