@@ -118,10 +118,14 @@ export async function openPage(stack, { gpc = false } = {}) {
   context.on('response', async (resp) => {
     const u = new URL(resp.url());
     if (/\/capi\/(c|e)$/.test(u.pathname)) {
-      const call = calls.find((c) => c.route === u.pathname.slice(-1) && c.status === undefined);
+      const call = calls.find((c) => c.route === u.pathname.slice(-1) && !c.answered);
       if (call) {
+        // Claimed before the await (a second answer must not take this call), published after it:
+        // a test that sees the status also sees the Set-Cookie.
+        call.answered = true;
+        const setCookie = (await resp.headerValue('set-cookie').catch(() => null)) ?? '';
+        call.setCookie = setCookie;
         call.status = resp.status();
-        call.setCookie = (await resp.headerValue('set-cookie').catch(() => null)) ?? '';
       }
     }
   });
