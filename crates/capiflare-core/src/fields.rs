@@ -639,6 +639,48 @@ mod tests {
 
     #[cfg_attr(not(target_arch = "wasm32"), test)]
     #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+    fn hidden_from_humans_by_layout() {
+        let seen = Layout {
+            rendered: true,
+            width: 200.0,
+            height: 20.0,
+            right: 400.0,
+            bottom: 300.0,
+        };
+        assert!(!hidden_from_humans(&seen));
+        for hidden in [
+            Layout {
+                rendered: false,
+                ..seen
+            },
+            Layout { width: 1.0, ..seen },
+            Layout {
+                height: 1.5,
+                ..seen
+            },
+            Layout {
+                right: -9799.0,
+                ..seen
+            },
+            Layout {
+                bottom: 0.0,
+                ..seen
+            },
+        ] {
+            assert!(hidden_from_humans(&hidden), "{hidden:?}");
+        }
+        assert!(
+            !hidden_from_humans(&Layout {
+                width: 2.0,
+                height: 2.0,
+                ..seen
+            }),
+            "2×2 is seen"
+        );
+    }
+
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
     fn word_splitting() {
         assert_eq!(words("firstName"), ["first", "name"]);
         assert_eq!(words("0-1/email"), ["0", "1", "email"]);
