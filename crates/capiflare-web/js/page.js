@@ -393,19 +393,22 @@ function sitePageView() {
 
 // ---- the worker ----
 
-/** `POST url` (fetch with keepalive, else sendBeacon), then `done(status)`: the answer's status,
+/** `POST url` (fetch with keepalive, else a beacon), then `done(status)`: the answer's status,
  * 1 or 0 when the beacon was or was not queued. Bodies are text/plain JSON: no CORS preflight. */
 function post(url, body, done) {
   fetch(url, { method: 'POST', body, keepalive: true, credentials: 'include' })
     .then((r) => r.status)
-    .catch(() => {
-      try {
-        return navigator.sendBeacon(url, body) ? 1 : 0;
-      } catch (e) {
-        return 0;
-      }
-    })
+    .catch(() => (beacon(url, body) ? 1 : 0))
     .then(safe(done));
+}
+
+/** `navigator.sendBeacon(url, body)`: whether the browser queued it. */
+function beacon(url, body) {
+  try {
+    return navigator.sendBeacon(url, body);
+  } catch (e) {
+    return false;
+  }
 }
 
 /** The landing: the worker sets `_fbc` (from the URL's fbclid) and `_fbp` as first-party HTTP
@@ -453,6 +456,9 @@ function send(ev) {
   } catch (e) {
     return log('not sent: custom_data is not JSON', ev.event_id);
   }
+  // A beacon first: the browser sends it even as the page unloads, and gives the page no answer to
+  // process (a task on its main thread); fetch when the browser will not queue it.
+  if (beacon(urlE, json)) return log('sent: beacon', ev.event_id);
   post(urlE, json, (status) => {
     const what = { 202: 'sent: accepted', 204: 'sent: refused for consent', 1: 'sent: beacon', 0: 'not sent: worker unreachable' };
     log(what[status] || 'sent: error answer', ev.event_id);
