@@ -81,19 +81,6 @@ async function main() {
     define: { WASM: JSON.stringify(wasmName), MODULE: JSON.stringify(moduleName) },
   })).outputFiles[0].text;
   if (js.split(PLACEHOLDER).length !== 2) fail(`t.js must contain ${PLACEHOLDER} exactly once`);
-  // The same module as an ES module exporting initSync, start and call, for
-  // scripts/bench-browser.mjs, which times instantiating and starting it apart.
-  await build({
-    ...common,
-    stdin: {
-      contents: `export { initSync } from 'capiflare-glue'; export { start, call } from './crates/capiflare-web/js/page.js';`,
-      resolveDir: REPO,
-    },
-    format: 'esm',
-    alias: { 'capiflare-glue': gluePath },
-    write: true,
-    outfile: join(dir, 'module.mjs'),
-  });
   const dist = join(REPO, 'www/dist');
   mkdirSync(dist, { recursive: true });
   for (const f of readdirSync(dist)) {
