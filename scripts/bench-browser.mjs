@@ -8,10 +8,10 @@
 //   settling page waits two seconds before navigating, so the browser's own start-up is over.
 // - The page is a lead form with the production tag (`<script async src="/capi/t.js">`, no
 //   data-debug). It submits twice (AJAX: a success message appears 30 ms after each submit).
-// - Each run loads the same page a second time, in another fresh browser, without the tag (A/B):
-//   what a stretch of the page's life costs the main thread with the tag, less what it costs
-//   without, is what the module cost it, whatever the browser did for it (requests, script
-//   insertion, forced layout, promise callbacks) and in whichever task.
+// - Each run also loads the same page without the tag, in another fresh browser (A/B): what a
+//   stretch of the page's life costs the main thread with the tag (median over the visits), less
+//   what it costs without (median), is what the module cost it, whatever the browser did for it
+//   (requests, script insertion, forced layout, promise callbacks) and in whichever task.
 //
 //   loader        t.js's evaluation
 //   wasm start    the tasks that run the module until start() is done: the loader's next task
@@ -191,37 +191,38 @@ function task(tasks, what, test) {
   return found;
 }
 
-function measure(tagged, plain) {
-  const { tasks, at, start } = tagged;
+/** A visit's figures (ms). Without the tag, only its stretches: the load, the two submissions. */
+function measure(run) {
+  const { tasks, at, start } = run;
   const evaluated = (re) => (e) => e.name === 'EvaluateScript' && re.test(url(e));
   const timerRunning = (re) => (t) => t.inside.some((e) => e.name === 'TimerFire')
     && t.inside.some((e) => e.name === 'FunctionCall' && re.test(url(e)));
+  // The consent poll: the module's one repeating timer; kept out of the stretches.
+  const polls = new Set(tasks.flatMap((t) => t.inside)
+    .filter((e) => e.name === 'TimerInstall' && e.args?.data?.singleShot === false).map((e) => e.args.data.timerId));
+  const poll = (t) => t.inside.some((e) => e.name === 'TimerFire' && polls.has(e.args?.data?.timerId));
+  const stretches = {
+    load: busy(tasks, start, at.submit1, poll),
+    first: busy(tasks, at.submit1, at.reset, poll),
+    later: busy(tasks, at.submit2, at.finished, poll),
+  };
+  if (!tasks.some((t) => t.inside.some(ours))) return stretches;
+  const sum = (list) => ms(list.reduce((s, t) => s + t.dur, 0));
   const loaderRun = task(tasks, "t.js's evaluation", evaluated(/\/capi\/t\.js$/)).inside.find(evaluated(/\/capi\/t\.js$/));
   // The loader's next task starts the module; start() leaves the page view to its own next task.
   const kick = tasks.find(timerRunning(/\/capi\/t\.js$/));
   const begin = tasks.find(timerRunning(/\/capi\/m\.[0-9a-f]+\.js$/));
-  if (!kick || !begin) throw new Error("bench-browser: the module did not start");
+  if (!kick || !begin) throw new Error('bench-browser: the module did not start');
   const startTasks = tasks.filter((t) => t.ts >= kick.ts && t.ts < begin.ts
     && t.inside.some((e) => ours(e) || e.name.startsWith('wasm.')));
   const idle = tasks.filter((t) => t.inside.some((e) => e.name === 'FireIdleCallback') && t.inside.some(ours));
-  // The consent poll: the module's one repeating timer.
-  const polls = new Set(tasks.flatMap((t) => t.inside)
-    .filter((e) => e.name === 'TimerInstall' && e.args?.data?.singleShot === false).map((e) => e.args.data.timerId));
-  const poll = (t) => t.inside.some((e) => e.name === 'TimerFire' && polls.has(e.args?.data?.timerId));
-  const sum = (list) => ms(list.reduce((s, t) => s + t.dur, 0));
-  const stretch = (run, from, to) => busy(run.tasks, run.at[from], run.at[to], poll);
-  const loader = ms(loaderRun.dur);
-  const wasmStart = sum(startTasks);
-  const warmUp = sum(idle);
-  const load = busy(tasks, start, at.submit1, poll) - busy(plain.tasks, plain.start, plain.at.submit1);
+  const ticks = tasks.filter(poll);
   return {
-    loader,
-    start: wasmStart,
-    first: stretch(tagged, 'submit1', 'reset') - stretch(plain, 'submit1', 'reset'),
-    later: stretch(tagged, 'submit2', 'finished') - stretch(plain, 'submit2', 'finished'),
-    pageView: load - loader - wasmStart - warmUp,
-    warmUp,
-    poll: sum(tasks.filter(poll)) / Math.max(1, tasks.filter(poll).length),
+    ...stretches,
+    loader: ms(loaderRun.dur),
+    start: sum(startTasks),
+    warmUp: sum(idle),
+    poll: sum(ticks) / Math.max(1, ticks.length),
     begin: ms(begin.dur),
   };
 }
@@ -231,30 +232,34 @@ const fmt = (x) => `${x.toFixed(2)} ms`;
 
 const server = await serve();
 const origin = `http://127.0.0.1:${server.address().port}`;
-const results = [];
+const tagged = [];
+const plain = [];
 try {
   for (let i = 0; i < RUNS; i++) {
-    const tagged = tasksOf(await visit(origin, '/tagged'), '/tagged');
-    const plain = tasksOf(await visit(origin, '/plain'), '/plain');
-    results.push(measure(tagged, plain));
+    tagged.push(measure(tasksOf(await visit(origin, '/tagged'), '/tagged')));
+    plain.push(measure(tasksOf(await visit(origin, '/plain'), '/plain')));
   }
 } finally {
   server.close();
 }
 
-const figure = (k) => median(results.map((r) => r[k]));
+// Each figure is a median over the visits; an A/B figure is the median with the tag less the
+// median without (visits are independent: pairing them would only add both arms' noise).
+const figure = (k, runs = tagged) => median(runs.map((r) => r[k]));
+const ab = (k) => figure(k) - figure(k, plain);
 const rows = [
   ['loader (t.js evaluation)', figure('loader'), BUDGET.loader],
   ['wasm start (fetch, module script, compile, instantiate, start)', figure('start'), BUDGET.start],
-  ['submission, first on the page (A/B)', figure('first'), BUDGET.submission],
-  ['submission, a later one (A/B)', figure('later'), BUDGET.submission],
-  ['page view (A/B over the load, less the above and warm-up)', figure('pageView')],
+  ['submission, first on the page (A/B)', ab('first'), BUDGET.submission],
+  ['submission, a later one (A/B)', ab('later'), BUDGET.submission],
+  ['page view (A/B over the load, less the above and warm-up)', ab('load') - figure('loader') - figure('start') - figure('warmUp')],
   ['idle warm-up', figure('warmUp')],
   ['consent poll, one tick', figure('poll')],
 ];
-console.log(`browser module main-thread time, headless Chromium without DevTools, median of ${RUNS} first visits`);
+console.log(`browser module main-thread time, headless Chromium without DevTools, median of ${RUNS} first visits each way`);
 for (const [name, value, budget] of rows) {
   const verdict = budget === undefined ? '' : `   budget ${budget} ms${value > budget ? '  OVER' : ''}`;
   console.log(`  ${name.padEnd(64)} ${fmt(value).padStart(9)}${verdict}`);
 }
-console.log(`  (the page view's own task ${fmt(figure('begin'))}; per run, first submissions: ${results.map((r) => r.first.toFixed(1)).join(' ')})`);
+const arms = (k) => `${fmt(figure(k))} with the tag, ${fmt(figure(k, plain))} without`;
+console.log(`  (stretches: load ${arms('load')}; first submission ${arms('first')}; later ${arms('later')}; the page view's own task ${fmt(figure('begin'))})`);
