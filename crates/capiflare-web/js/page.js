@@ -150,17 +150,18 @@ function begin(queued) {
   (w.requestIdleCallback || setTimeout)(safe(warmUp));
 }
 
-/** Runs, in idle time, what a submission needs (reading and hashing the page's forms, the
- * event's URL, ids and body; nothing is kept or sent), so the browser compiles it then rather
- * than while the visitor waits on a submit. */
+/** Runs, in idle time, what a submission needs (reading and hashing the page's forms, looking
+ * for an AJAX form's success message, the event's URL, ids and body; nothing is kept or sent),
+ * so the browser compiles it then rather than while the visitor waits on a submit. */
 function warmUp() {
   for (const form of Array.from(d.forms)) {
     within(form, SEL[0]);
     excluded(form);
     readForm(form);
+    all(form.parentElement || form, SEL[1]).concat(form).forEach(rendered);
   }
   hash(['email', 'warm.up@example.com', 'phone', '+1 650 555 1212', 'full_name', 'Warm Up', 'city', 'Menlo Park', 'state', 'California', 'zip', '94025', 'country', 'United States', 'date_of_birth', '1990-02-13', 'gender', 'female']);
-  JSON.stringify([core.check_track(['Lead']), core.source_url([location.href]), core.browser_ids([d.cookie]), core.standard(['Lead']), newId()]);
+  JSON.stringify([core.success(['', 'status', 'Thank you', false]), core.check_track(['Lead']), core.source_url([location.href]), core.browser_ids([d.cookie]), core.standard(['Lead']), newId()]);
 }
 
 /** One call; one that fails (a site's callback that throws) stops no other. */
