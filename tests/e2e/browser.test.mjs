@@ -100,8 +100,9 @@ describe('plain forms', () => {
     assert.deepEqual(user.country, [sha256('de')]);
     assert.equal(record.status, 'dry_run');
     assert.equal(event.event_source_url, `${stack.origin}/lead`);
-    const body = p.calls.filter((c) => c.route === 'e').map((c) => c.body).join('\n');
-    assert.ok(!/jo\.doe|example\.com|"Jo"|Doe/i.test(body), 'no raw personal data leaves the page');
+    const sent = p.calls.filter((c) => c.route === 'e');
+    assert.ok(!/jo\.doe|example\.com|"Jo"|Doe/i.test(sent.map((c) => c.body).join('\n')), 'no raw personal data leaves the page');
+    assert.deepEqual(sent.map((c) => c.type), ['ping', 'ping'], 'the PageView and the Lead go as beacons');
     noErrors(p);
     await p.close();
   });
@@ -509,6 +510,23 @@ capiflare('track', 'Purchase', { value: 5, currency: 'EUR' }, { user: { email: '
     await eventually(() => p.events('Contact').length === 1 && p.events('Purchase').length === 1, 10_000, 'both CAPI copies');
     assert.deepEqual(p.events('Purchase')[0].user.email, sha256('broken@example.com'));
     assert.ok(p.logs.some((l) => l.includes('fbq threw')), 'the module saw the pixel fail');
+    noErrors(p);
+    await p.close();
+  });
+
+  test('a browser that will not queue a beacon: the conversion goes by fetch and is stored', async () => {
+    const p = await openPage(stack);
+    const html = `<!doctype html><html><head><title>no beacon</title>
+<script>navigator.sendBeacon = function () { return false; };
+window.capiflare = function () { (window.capiflare.q = window.capiflare.q || []).push(arguments); };
+capiflare('track', 'Contact');</script>
+<script async src="/capi/t.js" data-debug></script></head><body>no beacon</body></html>`;
+    await p.context.route(`${stack.origin}/no-beacon`, (r) => r.fulfill({ contentType: 'text/html', body: html }));
+    await p.page.goto(`${stack.origin}/no-beacon`);
+    await moduleReady(p.page);
+    const { id } = await oneConversion(p, 'Contact');
+    assert.deepEqual(p.calls.filter((c) => c.route === 'e').map((c) => c.type), ['fetch', 'fetch'], 'the PageView and the Contact by fetch');
+    assert.ok(p.logs.some((l) => l.includes('sent: accepted') && l.includes(id)), "the worker's answer logged");
     noErrors(p);
     await p.close();
   });

@@ -113,7 +113,7 @@ export async function openPage(stack, { gpc = false } = {}) {
   page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
   context.on('request', (req) => {
     const u = new URL(req.url());
-    if (/\/capi\/(c|e)$/.test(u.pathname)) calls.push({ route: u.pathname.slice(-1), body: req.postData(), headers: req.headers() });
+    if (/\/capi\/(c|e)$/.test(u.pathname)) calls.push({ route: u.pathname.slice(-1), type: req.resourceType(), body: req.postData(), headers: req.headers() });
   });
   context.on('response', async (resp) => {
     const u = new URL(resp.url());
