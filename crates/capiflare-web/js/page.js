@@ -19,6 +19,8 @@ const SEP = '\x1f';
 const FBEVENTS = 'https://connect.facebook.net/en_US/fbevents.js';
 // How long an AJAX form has to show its success (ms).
 const SUCCESS_WINDOW_MS = 10000;
+// How long a change on the page may wait before being checked for that success (ms).
+const SETTLE_MS = 50;
 const CMPS = ['__tcfapi', 'dataLayer', 'OnetrustActiveGroups', 'Cookiebot'];
 
 let started = false;
@@ -583,8 +585,13 @@ function watch(form, user) {
     log(verdict[1]);
     if (verdict[0]) formConversion(user);
   };
+  // At most one check per SETTLE_MS, once the browser has laid the change out: a page that
+  // changes all the time (a carousel, a spinner) would otherwise have its layout forced at every
+  // change for the whole window.
+  let timer = 0;
+  const soon = () => timer || (timer = setTimeout(safe(() => ((timer = 0), check())), SETTLE_MS));
   try {
-    observer = new MutationObserver(safe(check));
+    observer = new MutationObserver(soon);
     observer.observe(d.documentElement, { childList: true, subtree: true, attributes: true, characterData: true });
   } catch (e) {}
   setTimeout(safe(() => finish() && log('form: no success signal')), SUCCESS_WINDOW_MS);
