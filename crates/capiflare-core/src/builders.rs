@@ -290,7 +290,7 @@ pub fn decode_message<J: JsonRead>(msg: &Message<'_>, data: &J) -> Option<Submis
 /// HubSpot legacy `hsFormCallback` → a submission for `onFormSubmitted` only.
 fn decode_hubspot_legacy<J: JsonRead>(data: &J) -> Option<Submission> {
     if !data.is_object()
-        || data.member("type")?.text()? != "hsFormCallback"
+        || data.member("type")?.text()? != HUBSPOT_LEGACY_TYPE
         || data.member("eventName")?.text()? != "onFormSubmitted"
     {
         return None;
@@ -389,7 +389,7 @@ pub fn decode_hubspot_v4<J: JsonRead>(form_id: &str, values: &J) -> Option<Submi
 /// Paperform's raw message `"paperform:" + JSON` with `action: "submission"`.
 fn decode_paperform<J: JsonRead>(data: &J, frame_embed_id: Option<&str>) -> Option<Submission> {
     let text = data.text()?;
-    let msg = J::parse(text.strip_prefix("paperform:")?)?;
+    let msg = J::parse(text.strip_prefix(PAPERFORM_PREFIX)?)?;
     if !msg.is_object() || msg.member("action")?.text()? != "submission" {
         return None;
     }
@@ -465,6 +465,12 @@ pub fn excluded_selectors(entries: &[String]) -> impl Iterator<Item = &str> {
 /// `<form>` in the page).
 pub const BUILDER_CONTAINERS: &str =
     ".hs-form-frame,.hs-form-html,.hbspt-form,form.hs-form,[data-paperform-id]";
+
+/// The `type` of HubSpot's legacy messages (an object): the only objects worth decoding.
+pub const HUBSPOT_LEGACY_TYPE: &str = "hsFormCallback";
+
+/// The start of Paperform's raw messages (a string): the only strings worth decoding.
+pub const PAPERFORM_PREFIX: &str = "paperform:";
 
 /// HubSpot new-editor form containers, whose `data-form-id` [`hubspot_v4_form_known`] compares.
 pub const HUBSPOT_V4_CONTAINERS: &str = ".hs-form-frame[data-form-id],.hs-form-html[data-form-id]";

@@ -31,7 +31,7 @@ let policy = ['', ''];
 let urlC = '';
 let urlE = '';
 // [builder containers, AJAX success candidates, HubSpot iframes, Paperform iframes, HubSpot
-// new-editor containers], from the core.
+// new-editor containers, HubSpot's legacy message type, Paperform's message prefix], from the core.
 let SEL = [];
 // Consent: explicit and TCF signals ('granted', 'denied' or '' for none), the last decision, whether a
 // signal granted, whether the first `allow` has happened, conversions held until consent.
@@ -609,7 +609,7 @@ function formConversion(user) {
 function onMessage(ev) {
   const data = ev.data;
   // Pages receive many unrelated messages: only what may be a builder's goes further.
-  if (typeof data == 'string' ? !data.startsWith('paperform:') : !isObj(data) || data.type != 'hsFormCallback') return;
+  if (typeof data == 'string' ? !data.startsWith(SEL[6]) : !isObj(data) || data.type != SEL[5]) return;
   const pageOrigin = location.origin;
   let sender = ev.source === w ? 'page' : 'other';
   let srcOrigin = '';

@@ -406,9 +406,10 @@ pub fn excluded(args: &JsValue) -> String {
     join(&list)
 }
 
-/// The core's selectors, separated by [`SEP`]: builder containers (a form inside one is its
-/// builder's), AJAX success candidates, HubSpot's iframes, Paperform's iframes, HubSpot
-/// new-editor containers.
+/// The core's selectors and message marks, separated by [`SEP`]: builder containers (a form inside
+/// one is its builder's), AJAX success candidates, HubSpot's iframes, Paperform's iframes, HubSpot
+/// new-editor containers; then the `type` of HubSpot's legacy messages and the prefix of
+/// Paperform's, with which the page skips, without a call, every other `message` a page receives.
 #[wasm_bindgen]
 #[must_use]
 pub fn selectors() -> String {
@@ -418,6 +419,8 @@ pub fn selectors() -> String {
         Builder::HubSpot.frames(),
         Builder::Paperform.frames(),
         builders::HUBSPOT_V4_CONTAINERS,
+        builders::HUBSPOT_LEGACY_TYPE,
+        builders::PAPERFORM_PREFIX,
     ])
 }
 
