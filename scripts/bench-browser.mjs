@@ -141,8 +141,7 @@ async function visit(origin, path) {
     for (let waited = 0; ; waited += 250) {
       await new Promise((r) => setTimeout(r, 250));
       try {
-        const events = JSON.parse(readFileSync(file, 'utf8')).traceEvents;
-        return events;
+        return JSON.parse(readFileSync(file, 'utf8')).traceEvents;
       } catch (e) {
         if (waited > 30_000) throw new Error(`bench-browser: no trace from Chromium (${e.message})`);
       }
@@ -150,9 +149,11 @@ async function visit(origin, path) {
   } finally {
     clearTimeout(timeout);
     // The whole process group (browser, renderers, zygote), at once: the trace is written.
-    const exited = new Promise((r) => chromium.once('exit', r));
-    process.kill(-chromium.pid, 'SIGKILL');
-    await exited;
+    if (chromium.exitCode === null && chromium.signalCode === null) {
+      const exited = new Promise((r) => chromium.once('exit', r));
+      process.kill(-chromium.pid, 'SIGKILL');
+      await exited;
+    }
     rmSync(dir, { recursive: true, force: true });
   }
 }
