@@ -122,11 +122,6 @@ function serve() {
 async function visit(origin, path) {
   const dir = mkdtempSync(join(tmpdir(), 'capiflare-bench-'));
   const file = join(dir, 'trace.json');
-  let timeout;
-  const done = new Promise((r, reject) => {
-    finished = r;
-    timeout = setTimeout(() => reject(new Error(`bench-browser: ${path} did not finish`)), 60_000);
-  });
   const chromium = spawn(CHROMIUM, [
     '--headless', '--no-sandbox', '--disable-gpu', `--user-data-dir=${join(dir, 'profile')}`,
     '--no-first-run', '--no-default-browser-check', '--disable-background-networking',
@@ -136,6 +131,13 @@ async function visit(origin, path) {
     `--trace-startup-file=${file}`, '--trace-startup-duration=9',
     `${origin}/settle?next=${encodeURIComponent(path)}`,
   ], { stdio: 'ignore', detached: true });
+  let timeout;
+  const done = new Promise((r, reject) => {
+    finished = r;
+    timeout = setTimeout(() => reject(new Error(`bench-browser: ${path} did not finish`)), 60_000);
+    chromium.once('exit', (code) => reject(new Error(`bench-browser: Chromium exited (${code}) before ${path} finished`)));
+    chromium.once('error', reject);
+  });
   try {
     await done;
     for (let waited = 0; ; waited += 250) {
@@ -149,7 +151,7 @@ async function visit(origin, path) {
   } finally {
     clearTimeout(timeout);
     // The whole process group (browser, renderers, zygote), at once: the trace is written.
-    if (chromium.exitCode === null && chromium.signalCode === null) {
+    if (chromium.pid && chromium.exitCode === null && chromium.signalCode === null) {
       const exited = new Promise((r) => chromium.once('exit', r));
       process.kill(-chromium.pid, 'SIGKILL');
       await exited;
