@@ -34,7 +34,7 @@
 // and every other host resolves to nothing (Meta's Pixel script fails to load, after its
 // insertion has been paid for).
 //
-//   node scripts/bench-browser.mjs [runs]
+//   node scripts/bench-browser.mjs [runs]      (7 by default; each run is two visits, about 30 s)
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:http';
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
