@@ -161,7 +161,9 @@ async function visit(origin, path) {
 }
 
 const url = (e) => e.args?.data?.url ?? '';
-const ours = (e) => /\/capi\/(t\.js|m\.[0-9a-f]+\.js)$/.test(url(e));
+const LOADER = /\/capi\/t\.js$/;
+const MODULE = /\/capi\/m\.[0-9a-f]+\.js$/;
+const ours = (e) => LOADER.test(url(e)) || MODULE.test(url(e));
 
 /** The page's main-thread tasks and the events inside each, from a visit's trace. */
 function tasksOf(events, path) {
@@ -184,9 +186,8 @@ function tasksOf(events, path) {
   return { tagged: path === '/tagged', start: parse.ts, tasks: top, at: Object.fromEntries(Object.keys(AT).map((k) => [k, timer(k)])) };
 }
 
-const ms = (us) => us / 1000;
-const busy = (tasks, from, to, skip = () => false) =>
-  ms(tasks.filter((t) => t.ts >= from && t.ts < to && !skip(t)).reduce((s, t) => s + t.dur, 0));
+const sum = (tasks) => tasks.reduce((s, t) => s + t.dur, 0) / 1000;
+const busy = (tasks, from, to, skip) => sum(tasks.filter((t) => t.ts >= from && t.ts < to && !skip(t)));
 
 /** The first task holding an event that `test` picks. */
 function task(tasks, what, test) {
@@ -201,7 +202,7 @@ class Missing extends Error {}
 /** A visit's figures (ms). Without the tag, only its stretches: the load, the two submissions. */
 function measure(run) {
   const { tasks, at, start } = run;
-  const evaluated = (re) => (e) => e.name === 'EvaluateScript' && re.test(url(e));
+  const loaderEvaluated = (e) => e.name === 'EvaluateScript' && LOADER.test(url(e));
   const timerRunning = (re) => (t) => t.inside.some((e) => e.name === 'TimerFire')
     && t.inside.some((e) => e.name === 'FunctionCall' && re.test(url(e)));
   // The consent poll: the module's one repeating timer; kept out of the stretches.
@@ -215,11 +216,10 @@ function measure(run) {
   };
   if (!run.tagged) return stretches;
   if (!tasks.some((t) => t.inside.some(ours))) throw new Missing('the module did not run');
-  const sum = (list) => ms(list.reduce((s, t) => s + t.dur, 0));
-  const loaderRun = task(tasks, "t.js's evaluation", evaluated(/\/capi\/t\.js$/)).inside.find(evaluated(/\/capi\/t\.js$/));
+  const loaderRun = task(tasks, "t.js's evaluation", loaderEvaluated).inside.find(loaderEvaluated);
   // The loader's next task starts the module; start() leaves the page view to its own next task.
-  const kick = tasks.find(timerRunning(/\/capi\/t\.js$/));
-  const begin = tasks.find(timerRunning(/\/capi\/m\.[0-9a-f]+\.js$/));
+  const kick = tasks.find(timerRunning(LOADER));
+  const begin = tasks.find(timerRunning(MODULE));
   if (!kick || !begin) throw new Missing('the module did not start');
   const startTasks = tasks.filter((t) => t.ts >= kick.ts && t.ts < begin.ts
     && t.inside.some((e) => ours(e) || e.name.startsWith('wasm.')));
@@ -227,11 +227,11 @@ function measure(run) {
   const ticks = tasks.filter(poll);
   return {
     ...stretches,
-    loader: ms(loaderRun.dur),
+    loader: loaderRun.dur / 1000,
     start: sum(startTasks),
     warmUp: sum(idle),
     poll: sum(ticks) / Math.max(1, ticks.length),
-    begin: ms(begin.dur),
+    begin: begin.dur / 1000,
   };
 }
 
