@@ -266,12 +266,14 @@ pub fn hash_user(
             let ctx = pii::Context {
                 country: None,
                 current_year,
+                lower: str::to_lowercase,
             };
             pii::normalize(Key::Country, c, &ctx)
         });
     let ctx = pii::Context {
         country: country.as_deref(),
         current_year,
+        lower: str::to_lowercase,
     };
     let mut hashed = BTreeMap::new();
     for (key, values) in user.personal() {

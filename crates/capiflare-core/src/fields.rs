@@ -553,10 +553,15 @@ pub fn user_key(name: &str) -> Option<Key> {
 /// is the context for phone numbers and zip codes. Values that normalize to nothing are left
 /// out, as are keys left without a value. Already hashed values pass through.
 #[must_use]
-pub fn hash_user(values: &[(Key, &str)], current_year: u16) -> Vec<(&'static str, Vec<String>)> {
+pub fn hash_user(
+    values: &[(Key, &str)],
+    current_year: u16,
+    lower: pii::Lower,
+) -> Vec<(&'static str, Vec<String>)> {
     let plain = pii::Context {
         country: None,
         current_year,
+        lower,
     };
     let mut country = None;
     for (k, v) in values {
@@ -567,6 +572,7 @@ pub fn hash_user(values: &[(Key, &str)], current_year: u16) -> Vec<(&'static str
     let ctx = pii::Context {
         country: country.as_deref(),
         current_year,
+        lower,
     };
     let mut out = Vec::new();
     for key in Key::ALL {

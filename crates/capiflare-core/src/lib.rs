@@ -29,7 +29,6 @@ pub mod event;
 pub mod event_id;
 pub mod fields;
 pub mod ingest;
-mod lower;
 pub mod pii;
 mod sha256;
 mod text;

@@ -15,7 +15,6 @@
 use alloc::borrow::ToOwned;
 use alloc::string::String;
 
-use crate::lower::lowercase;
 use crate::text;
 
 /// A hashed customer-information key of Meta's user_data.
@@ -84,14 +83,22 @@ impl Key {
     }
 }
 
+/// Unicode's lowercasing (the full case mapping with the final-sigma rule, as
+/// `str::to_lowercase` and JavaScript's `toLowerCase` apply it), supplied by the platform: the
+/// worker passes `str::to_lowercase`, the browser module JavaScript's own, so the download carries
+/// no case tables. Meta's own normalizer, CPB, lowercases with JavaScript's.
+pub type Lower = fn(&str) -> String;
+
 /// What normalization may know besides the value itself. `current_year` is a parameter because
-/// the core reads no clock.
+/// the core reads no clock, and `lower` because the platform already has Unicode's case tables.
 #[derive(Clone, Copy, Debug)]
 pub struct Context<'a> {
     /// The person's country, ISO 3166-1 alpha-2 in lowercase, already normalized.
     pub country: Option<&'a str>,
     /// The current year; a date of birth may lie from 1800 up to the year after it.
     pub current_year: u16,
+    /// Lowercasing.
+    pub lower: Lower,
 }
 
 /// The normalized form of `raw` for `key`, or `None` when nothing may be sent for this value.
@@ -102,16 +109,16 @@ pub fn normalize(key: Key, raw: &str, ctx: &Context<'_>) -> Option<String> {
         return Some(raw.to_owned());
     }
     let value = match key {
-        Key::Em => email(raw),
+        Key::Em => email(raw, ctx.lower),
         Key::Ph => phone(raw, ctx.country),
-        Key::Fn | Key::Ln => Some(lower_without_spaces(raw, true)),
-        Key::Ge => gender(raw),
+        Key::Fn | Key::Ln => Some(lower_without_spaces(raw, true, ctx.lower)),
+        Key::Ge => gender(raw, ctx.lower),
         Key::Db => date_of_birth(raw, ctx.current_year),
         Key::Ct => city(raw),
-        Key::St => code(raw, STATES),
-        Key::Country => code(raw, COUNTRIES),
-        Key::Zp => zip(raw, ctx.country),
-        Key::ExternalId => Some(lower_without_spaces(raw, false)),
+        Key::St => code(raw, STATES, ctx.lower),
+        Key::Country => code(raw, COUNTRIES, ctx.lower),
+        Key::Zp => zip(raw, ctx),
+        Key::ExternalId => Some(lower_without_spaces(raw, false, ctx.lower)),
     }?;
     (!value.is_empty()).then_some(value)
 }
@@ -147,22 +154,22 @@ fn js_trim(s: &str) -> &str {
 }
 
 /// `raw` without whitespace (and ASCII punctuation when `punctuation`), lowercased.
-fn lower_without_spaces(raw: &str, punctuation: bool) -> String {
+fn lower_without_spaces(raw: &str, punctuation: bool, lower: Lower) -> String {
     let mut kept = String::new();
     for c in raw.chars() {
         if !(is_js_space(c) || (punctuation && c.is_ascii_punctuation())) {
             kept.push(c);
         }
     }
-    lowercase(&kept)
+    lower(&kept)
 }
 
 /// Lowercase and trim; then the address must match the RFC 2822 approximation CPB uses:
 /// `atom+ (":"? "." atom+)* "@" (label ".")+ label`, where a label is ASCII letters, digits and
 /// inner hyphens.
-fn email(raw: &str) -> Option<String> {
-    let lower = lowercase(raw);
-    let value = js_trim(&lower);
+fn email(raw: &str, lower: Lower) -> Option<String> {
+    let lowered = lower(raw);
+    let value = js_trim(&lowered);
     let (local, domain) = text::split_once_at(value, b'@')?;
     let atom = |b: u8| {
         b.is_ascii_alphanumeric()
@@ -247,9 +254,9 @@ fn calling_code(country: &str) -> Option<&'static str> {
     None
 }
 
-fn gender(raw: &str) -> Option<String> {
-    let lower = lowercase(raw);
-    let word = js_trim(&lower);
+fn gender(raw: &str, lower: Lower) -> Option<String> {
+    let lowered = lower(raw);
+    let word = js_trim(&lowered);
     let is_in = |words: &str| words.split_ascii_whitespace().any(|w| w == word);
     let g = if is_in(MALE) {
         "m"
@@ -336,9 +343,9 @@ fn city(raw: &str) -> Option<String> {
 /// State and country: the ASCII letters of the lowercased value; two letters are a code; a
 /// known name, or else the first known name it contains (table order), gives its code; anything
 /// else is cut to its first two letters.
-fn code(raw: &str, table: &'static str) -> Option<String> {
+fn code(raw: &str, table: &'static str, lower: Lower) -> Option<String> {
     let mut letters = String::new();
-    for b in lowercase(raw).bytes() {
+    for b in lower(raw).bytes() {
         if b.is_ascii_lowercase() {
             letters.push(char::from(b));
         }
@@ -357,9 +364,10 @@ fn code(raw: &str, table: &'static str) -> Option<String> {
 
 /// Lowercase, cut at the first `-`, and (departure 1) drop every space. Departure 2: a US zip
 /// keeps its first 5 digits; without a country, a bare 9-digit value is a ZIP+4 without its dash.
-fn zip(raw: &str, country: Option<&str>) -> Option<String> {
-    let lower = lowercase(raw);
-    let head = text::split(&lower, b'-').next().unwrap_or_default();
+fn zip(raw: &str, ctx: &Context<'_>) -> Option<String> {
+    let country = ctx.country;
+    let lowered = (ctx.lower)(raw);
+    let head = text::split(&lowered, b'-').next().unwrap_or_default();
     let mut value = String::new();
     let mut units = 0;
     for c in head.chars() {

@@ -16,6 +16,7 @@ export function j(t){try{return JSON.parse(t)}catch(e){}}
 export function n(v){return typeof v=='number'?String(v):void 0}
 export function i(v,k){return v[k]}
 export function z(v){return v.length}
+export function l(s){return s.toLowerCase()}
 ")]
 extern "C" {
     /// `target[key]`; `undefined` when the target is not an object or function, or reading throws.
@@ -39,6 +40,17 @@ extern "C" {
     /// `array.length`.
     #[wasm_bindgen(js_name = z)]
     fn len(array: &JsValue) -> u32;
+    /// `text.toLowerCase()`.
+    #[wasm_bindgen(js_name = l)]
+    fn to_lower_case(text: &str) -> String;
+}
+
+/// Lowercasing for the core's normalization ([`capiflare_core::pii::Lower`]): JavaScript's
+/// `toLowerCase`, Unicode's full mapping with the final-sigma rule, as the worker's
+/// `str::to_lowercase` (the tests compare the two on every code point), and as Meta's own
+/// normalizer lowercases. The browser has the case tables; the download need not carry them.
+pub(crate) fn lower(text: &str) -> String {
+    to_lower_case(text)
 }
 
 /// The items of an array (nothing when it is not one).

@@ -282,7 +282,7 @@ pub fn hash(args: &JsValue) -> String {
 /// The hashed user object of raw `(key, value)` pairs, as JSON, with the current year from the
 /// browser's clock (dates of birth are checked against it).
 fn user_json(raw: &[(Key, &str)], now_ms: f64) -> String {
-    let user = fields::hash_user(raw, event::civil_year(now_ms as u64 / 1000));
+    let user = fields::hash_user(raw, event::civil_year(now_ms as u64 / 1000), js::lower);
     let mut out = String::from("{");
     for (i, (name, hashes)) in user.iter().enumerate() {
         if i > 0 {

@@ -154,6 +154,43 @@ fn a_js_list_of_raw_values_is_normalized_and_hashed() {
     );
 }
 
+/// The module lowercases with JavaScript's `toLowerCase`, the worker with `str::to_lowercase`:
+/// both must give every character, and Greek's final sigma, the same lowercase.
+#[wasm_bindgen_test]
+fn javascript_lowercases_as_the_worker_does() {
+    let every: String = (0..=0x10_FFFF_u32)
+        .filter_map(char::from_u32)
+        .flat_map(|c| [c, ' '])
+        .collect();
+    let js = String::from(js_sys::JsString::from(every.as_str()).to_lower_case());
+    assert!(
+        js == every.to_lowercase(),
+        "a character lowercases differently"
+    );
+    for words in [
+        "ΟΔΥΣΣΕΥΣ",
+        "ΑΣ.",
+        "Σ",
+        "ΑΣΑ",
+        "Α\u{301}Σ",
+        "ΑΣ\u{301}Β",
+        "ΑΣ ΒΣ",
+        "İSTANBUL",
+    ] {
+        let js = String::from(js_sys::JsString::from(words).to_lower_case());
+        assert_eq!(js, words.to_lowercase(), "{words}");
+    }
+    // Through the module: a last name keeps its final sigma, a first name its accent.
+    let answer = hash(&args(&[
+        list(&["ln", "ΟΔΥΣΣΕΥΣ", "fn", "ÉLODIE"]),
+        n(NOW_MS),
+    ]));
+    assert_eq!(
+        answer,
+        r#"{"first_name":"36bac2631d17463d569eaf1b869e7bf8d40e4636fd8b2b778ee93f504baf6691","last_name":"3c70e8e70fb6820b6ae6de04be9249923ba46e8aaa0f6ecfae7a1ee8880f574d"}"#
+    );
+}
+
 #[wasm_bindgen_test]
 fn builder_messages_as_js_values() {
     let page = "http://localhost:8787";
