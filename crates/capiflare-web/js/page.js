@@ -11,7 +11,10 @@
 //
 // Every entry point (listeners, timers, callbacks, the loader's calls) runs through `safe`:
 // nothing throws into the host page. `data-debug` logs each decision and why.
-import * as core from 'capiflare-glue';
+import { call as wasmCall } from 'capiflare-glue';
+
+/** The wasm half's function `name` (`src/lib.rs`) on these arguments: its answer, a string. */
+const core = (name, ...args) => wasmCall([name, ...args]);
 
 const w = window;
 const d = document;
@@ -89,7 +92,7 @@ function within(el, selector) {
 
 const attr = (el, name) => (el.getAttribute && el.getAttribute(name)) || '';
 const text = (el) => str(el.textContent).trim();
-const newId = () => core.new_event_id([Array.from(crypto.getRandomValues(new Uint8Array(16)))]);
+const newId = () => core('new_event_id', Array.from(crypto.getRandomValues(new Uint8Array(16))));
 const parse = (json) => JSON.parse(json);
 
 /** The worker's route `name` next to the script (`…/capi/t.js` → `…/capi/e`), or under the
@@ -115,12 +118,12 @@ export function start(config, script, queue) {
   const dbg = el.getAttribute('data-debug');
   debug = dbg != null && dbg != 'false' && dbg != '0';
   fbqOff = attr(el, 'data-fbq') == 'off';
-  SEL = core.selectors().split(SEP);
+  SEL = core('selectors').split(SEP);
   if (cfg !== config) log('not configured: t.js was not served by the worker');
   log('started', config);
   const queued = Array.from(queue || []);
   // Explicit consent calls made before the module loaded count before the first decision.
-  for (const args of queued) if (args && args[0] == 'consent') explicit = core.explicit([args[1]]) || explicit;
+  for (const args of queued) if (args && args[0] == 'consent') explicit = core('explicit', args[1]) || explicit;
   installConsent();
   w.addEventListener('submit', safe(onSubmit), true);
   w.addEventListener('message', safe(onMessage));
@@ -163,7 +166,7 @@ function warmUp() {
     all(form.parentElement || form, SEL[1]).concat(form).forEach(rendered);
   }
   hash(['email', 'warm.up@example.com', 'phone', '+1 650 555 1212', 'full_name', 'Warm Up', 'city', 'Menlo Park', 'state', 'California', 'zip', '94025', 'country', 'United States', 'date_of_birth', '1990-02-13', 'gender', 'female']);
-  JSON.stringify([core.success(['', 'status', 'Thank you', false]), core.check_track(['Lead']), core.source_url([location.href]), core.browser_ids([d.cookie]), core.standard(['Lead']), newId()]);
+  JSON.stringify([core('success', '', 'status', 'Thank you', false), core('check_track', 'Lead'), core('source_url', location.href), core('browser_ids', d.cookie), core('standard', 'Lead'), newId()]);
 }
 
 /** One call; one that fails (a site's callback that throws) stops no other. */
@@ -171,7 +174,7 @@ const dispatch = safe((args) => {
   const command = args && args[0];
   if (command == 'track') track(args);
   else if (command == 'consent') {
-    const signal = core.explicit([args[1]]);
+    const signal = core('explicit', args[1]);
     if (!signal) return log('consent: grant|revoke?');
     explicit = signal;
     evaluate();
@@ -185,12 +188,12 @@ const dispatch = safe((args) => {
 /** The event name configured for a trigger (`page_view`, `form`, `booking`). */
 function eventName(trigger) {
   const name = isObj(cfg.events) && cfg.events[trigger];
-  return typeof name == 'string' ? name : core.default_event([trigger]);
+  return typeof name == 'string' ? name : core('default_event', trigger);
 }
 
 /** Raw `[name, value, …]` → a hashed user object (normalized and hashed in wasm). */
 function hash(entries) {
-  const [json, ...unknown] = core.hash([entries, now()]).split(SEP);
+  const [json, ...unknown] = core('hash', entries, now()).split(SEP);
   if (unknown.length) log('identify/track: unknown user fields ignored', unknown);
   return parse(json);
 }
@@ -214,7 +217,7 @@ function track(args) {
   const answer = safe((result) => typeof opts.callback == 'function' && opts.callback(result));
   const name = str(args[1]);
   const id = typeof opts.eventID == 'string' ? opts.eventID : typeof opts.eventId == 'string' ? opts.eventId : undefined;
-  const error = core.check_track([name, id]);
+  const error = core('check_track', name, id);
   if (error) {
     const [code, message] = error.split(SEP);
     return answer({ error: { code, message } });
@@ -232,7 +235,7 @@ function convert(name, custom, user, id, pixel) {
     event_name: name,
     event_id: id,
     event_time: Math.floor(now() / 1000),
-    event_source_url: core.source_url([location.href]),
+    event_source_url: core('source_url', location.href),
     user,
   };
   if (isObj(custom)) ev.custom_data = custom;
@@ -257,7 +260,7 @@ function fire([ev, pixel]) {
   logEvent('fire', ev);
   if (pixel) {
     const custom = isObj(ev.custom_data) ? ev.custom_data : {};
-    fbq(core.standard([ev.event_name]) ? 'track' : 'trackCustom', ev.event_name, custom, { eventID: ev.event_id });
+    fbq(core('standard', ev.event_name) ? 'track' : 'trackCustom', ev.event_name, custom, { eventID: ev.event_id });
   }
   send(ev);
 }
@@ -281,7 +284,7 @@ function onTcf(data) {
   const consents = isObj(data.purpose) ? data.purpose.consents : undefined;
   let purposes = 0;
   for (let p = 1; p <= 11; p++) if (isObj(consents) && consents[p] === true) purposes |= 1 << p;
-  tcfSignal = core.tcf([data.gdprApplies, data.eventStatus, purposes]);
+  tcfSignal = core('tcf', data.gdprApplies, data.eventStatus, purposes);
   log('tcf', data);
   evaluate();
 }
@@ -302,7 +305,8 @@ function googleConsent() {
 
 /** Reads every consent signal, asks the core, and applies a changed decision. */
 function evaluate() {
-  const answer = core.consent([
+  const answer = core(
+    'consent',
     policy[0],
     policy[1],
     cfg.country,
@@ -312,7 +316,7 @@ function evaluate() {
     googleConsent(),
     w.OnetrustActiveGroups,
     isObj(w.Cookiebot) && isObj(w.Cookiebot.consent) ? w.Cookiebot.consent.marketing : undefined,
-  ]);
+  );
   const [decided, , why, signal] = answer.split(' ');
   granted = signal == 'granted';
   if (decided != decision) {
@@ -386,7 +390,7 @@ function sitePageView() {
     const args = queue[i];
     if (!args || args[0] != 'track' || args[1] != 'PageView') continue;
     const own = isObj(args[3]) ? str(args[3].eventID) : '';
-    if (own && !core.check_track(['PageView', own])) return own;
+    if (own && !core('check_track', 'PageView', own)) return own;
     const id = newId();
     queue.splice(i, 1, ['track', 'PageView', isObj(args[2]) ? args[2] : {}, { eventID: id }]);
     return id;
@@ -418,7 +422,7 @@ function beacon(url, body) {
  * cookies when the core's plan writes one; script cookies only when it cannot be reached. Then the
  * conversions waiting for it go, carrying the cookies the page holds from then on. */
 function landing() {
-  const plan = core.landing([location.search, location.host, d.cookie, now(), crypto.getRandomValues(new Uint32Array(1))[0], location.protocol == 'https:']);
+  const plan = core('landing', location.search, location.host, d.cookie, now(), crypto.getRandomValues(new Uint32Array(1))[0], location.protocol == 'https:');
   if (!plan) {
     log('cookies: in place');
     return land();
@@ -448,7 +452,7 @@ function land() {
  * `_fbc`/`_fbp` the page's cookies hold now. */
 function send(ev) {
   if (!landed) return waiting.push(ev);
-  const [fbc, fbp] = core.browser_ids([d.cookie]).split(SEP);
+  const [fbc, fbp] = core('browser_ids', d.cookie).split(SEP);
   if (fbc) ev.user.fbc = fbc;
   if (fbp) ev.user.fbp = fbp;
   const body = { events: [ev] };
@@ -475,7 +479,7 @@ function send(ev) {
 function excluded(el) {
   if (within(el, '[data-capiflare-exclude]')) return 'excluded: data-capiflare-exclude';
   const entries = strings(cfg.excluded_forms);
-  const selectors = core.excluded([entries, location.pathname]);
+  const selectors = core('excluded', entries, location.pathname);
   if (selectors == '/') return 'excluded: path in EXCLUDED_FORMS';
   for (const s of selectors.split(SEP)) if (s && within(el, s)) return 'excluded: EXCLUDED_FORMS';
 }
@@ -514,8 +518,8 @@ function readForm(form) {
     const parent = el.parentElement;
     const facts = [type, attr(el, 'name'), attr(el, 'id'), attr(el, 'autocomplete'), labelOf(el), str(el.className) + ' ' + str(parent && parent.className)];
     const flags = (attr(el, 'tabindex').trim().startsWith('-') ? 1 : 0) | (within(el, '[aria-hidden="true"]') ? 2 : 0);
-    let field = core.field([...facts, flags]);
-    if (field == '?') field = core.field([...facts, flags, layout(el)]);
+    let field = core('field', ...facts, flags);
+    if (field == '?') field = core('field', ...facts, flags, layout(el));
     if (field == '!') return null;
     if (field) raw.push(field, value);
   }
@@ -574,7 +578,7 @@ function watch(form, user) {
         if (!shown(el)) continue;
         const t = text(el);
         if (before.some(([b, bt]) => b === el && bt == t)) continue;
-        const said = core.success([attr(el, 'id') + ' ' + str(el.className), attr(el, 'role'), t, own]);
+        const said = core('success', attr(el, 'id') + ' ' + str(el.className), attr(el, 'role'), t, own);
         if (said) {
           verdict = [said == 1, said == 1 ? 'form: success shown' : 'form: error shown'];
           break;
@@ -630,7 +634,7 @@ function onMessage(ev) {
       break;
     }
   }
-  const [outcome, user] = core.message([ev.origin, pageOrigin, sender, srcOrigin, embedId, cfg.form_origins, data, now()]).split(SEP);
+  const [outcome, user] = core('message', ev.origin, pageOrigin, sender, srcOrigin, embedId, cfg.form_origins, data, now()).split(SEP);
   if (outcome == 'untrusted') return log('message ignored: untrusted sender', ev.origin);
   if (outcome == 'ignored') return log('message ignored: not a submission');
   const why = frame && excluded(frame);
@@ -645,7 +649,7 @@ function onHubspotV4(ev) {
   const formId = isObj(ev.detail) ? str(ev.detail.formId) : '';
   const containers = all(d, SEL[4]);
   const ids = containers.map((el) => attr(el, 'data-form-id'));
-  if (!core.hubspot_v4([formId, ids])) return log('HubSpot event ignored: form not on this page');
+  if (!core('hubspot_v4', formId, ids)) return log('HubSpot event ignored: form not on this page');
   const why = excluded(containers[ids.indexOf(formId)]);
   if (why) return log(why);
   log('hubspot submission');
@@ -657,5 +661,5 @@ function onHubspotV4(ev) {
   } catch (e) {}
   Promise.resolve(values)
     .catch(() => null)
-    .then(safe((v) => convert(eventName('form'), undefined, parse(core.hubspot_v4_user([formId, v, now()])), id, true)));
+    .then(safe((v) => convert(eventName('form'), undefined, parse(core('hubspot_v4_user', formId, v, now())), id, true)));
 }

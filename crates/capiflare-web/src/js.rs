@@ -1,4 +1,4 @@
-//! Reading the JS values the page driver passes (each export's array of arguments, lists of
+//! Reading the JS values the page driver passes (each call's array of arguments, lists of
 //! strings, builder messages), through a few untyped helpers: every imported function costs the module its own glue, so these serve
 //! every read. A read never throws: a failure reads as `undefined`.
 
@@ -81,6 +81,14 @@ pub(crate) struct Args(Vec<JsValue>);
 impl Args {
     pub(crate) fn new(args: &JsValue) -> Self {
         Self(items(args))
+    }
+
+    /// A call's array, `[name, ...arguments]`: the name (empty when it is not a string) and the
+    /// arguments.
+    pub(crate) fn call(args: &JsValue) -> (String, Self) {
+        let mut all = items(args).into_iter();
+        let name = all.next().and_then(|v| v.as_string()).unwrap_or_default();
+        (name, Self(all.collect()))
     }
 
     /// The argument itself (`undefined` when missing).

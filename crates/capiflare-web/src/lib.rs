@@ -1,14 +1,15 @@
 //! capiflare's browser module, its wasm half: every decision the page needs, made by
-//! `capiflare-core`, behind a narrow set of exports. The page driver (`js/page.js`, in the
+//! `capiflare-core`, behind one export. The page driver (`js/page.js`, in the
 //! module script `m.<hash>.js`) reads the page (URL, cookies, DOM, messages, consent signals), the
 //! clock and `crypto.getRandomValues`, calls these functions, and performs what they answer: the
 //! Pixel calls and the worker's `POST c` and `POST e`. Nothing here touches the page or keeps
 //! state.
 //!
-//! The boundary: every export takes one JS array of arguments (read through [`js::Args`]) and
-//! answers one string, so the glue stays small and the browser needs a single call wrapper. An
-//! answer with several parts separates them by [`SEP`] (U+001F; every part is a fixed word, a
-//! Set-Cookie line, a validated cookie value or JSON, none of which can hold it).
+//! The boundary is one export, [`call`]: a JS array holding a function's name and its arguments
+//! (read through [`js::Args`]), and one string back, so the glue is one wrapper and the wasm one
+//! entry point. Each function below is named as the page calls it. An answer with several parts
+//! separates them by [`SEP`] (U+001F; every part is a fixed word, a Set-Cookie line, a validated
+//! cookie value or JSON, none of which can hold it).
 #![cfg_attr(all(feature = "module", target_arch = "wasm32"), no_std)]
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
@@ -33,6 +34,35 @@ use js::{Args, Js};
 
 /// The separator between the parts of an answer with several.
 pub const SEP: char = '\u{1f}';
+
+/// The module's one export: `[name, ...arguments]` → the answer of the function `name` below
+/// (empty for an unknown name).
+#[wasm_bindgen]
+#[must_use]
+pub fn call(args: &JsValue) -> String {
+    let (name, a) = Args::call(args);
+    match name.as_str() {
+        "explicit" => explicit(&a),
+        "tcf" => tcf(&a),
+        "consent" => consent(&a),
+        "landing" => landing(&a),
+        "browser_ids" => browser_ids(&a),
+        "field" => field(&a),
+        "hash" => hash(&a),
+        "message" => message(&a),
+        "hubspot_v4" => hubspot_v4(&a),
+        "hubspot_v4_user" => hubspot_v4_user(&a),
+        "excluded" => excluded(&a),
+        "selectors" => selectors(),
+        "success" => success(&a),
+        "new_event_id" => new_event_id(&a),
+        "check_track" => check_track(&a),
+        "standard" => standard(&a),
+        "default_event" => default_event(&a),
+        "source_url" => source_url(&a),
+        _ => String::new(),
+    }
+}
 
 /// The shipped module's panic handler: a trap, so no panic message is ever formatted (the core
 /// never panics on purpose; a bug makes the one call throw, which the page driver catches).
@@ -83,10 +113,8 @@ fn signal_name(s: Option<Signal>) -> String {
 
 /// `[action]` of `capiflare('consent', action)` → the explicit signal: `grant` → `granted`,
 /// `revoke` → `denied`, anything else none.
-#[wasm_bindgen]
-#[must_use]
-pub fn explicit(args: &JsValue) -> String {
-    signal_name(match Args::new(args).str(0).as_str() {
+fn explicit(a: &Args) -> String {
+    signal_name(match a.str(0).as_str() {
         "grant" => Some(Signal::Granted),
         "revoke" => Some(Signal::Denied),
         _ => None,
@@ -96,10 +124,7 @@ pub fn explicit(args: &JsValue) -> String {
 /// IAB TCF v2.2, `[gdprApplies, eventStatus, purposes]` from the `tcData` of
 /// `__tcfapi('addEventListener', 2, cb)` → a signal. `gdprApplies` is a boolean or absent;
 /// `purposes` has bit `p` set when `purpose.consents[p] === true` (p = 1..11).
-#[wasm_bindgen]
-#[must_use]
-pub fn tcf(args: &JsValue) -> String {
-    let a = Args::new(args);
+fn tcf(a: &Args) -> String {
     let purposes = a.num(2) as u32;
     let granted: Vec<u16> = (1..=11u16).filter(|p| purposes & (1 << p) != 0).collect();
     signal_name(consent::tcf_signal(a.boolean(0), &a.str(1), &granted, None))
@@ -117,10 +142,7 @@ pub fn tcf(args: &JsValue) -> String {
 /// command: the command, `"1"` when it carried a `region`, `ad_storage` and `ad_user_data` (empty
 /// when absent); `onetrust` is `OnetrustActiveGroups` and `cookiebot` is
 /// `Cookiebot.consent.marketing`, each when the page has it.
-#[wasm_bindgen]
-#[must_use]
-pub fn consent(args: &JsValue) -> String {
-    let a = Args::new(args);
+fn consent(a: &Args) -> String {
     let mut commands = GoogleConsent::default();
     let google = a.strings(6);
     for c in google.chunks(4) {
@@ -164,10 +186,7 @@ pub fn consent(args: &JsValue) -> String {
 /// document.cookie, now_ms, random u32, https]`: empty when both are in place; else the click
 /// id to send the worker (empty when `_fbc` stays), then the fallback `Set-Cookie` lines for
 /// `_fbc` and `_fbp` (empty for the one that stays), for when the worker cannot be reached.
-#[wasm_bindgen]
-#[must_use]
-pub fn landing(args: &JsValue) -> String {
-    let a = Args::new(args);
+fn landing(a: &Args) -> String {
     let (cookie, domain) = (a.str(2), cookies::registrable_domain(&a.str(1)));
     let fbclid = cookies::fbclid_from_query(&a.str(0));
     let index = cookies::subdomain_index(domain.as_deref().unwrap_or_default());
@@ -192,10 +211,8 @@ pub fn landing(args: &JsValue) -> String {
 }
 
 /// `[document.cookie]` → the `_fbc` and `_fbp` values it holds, each empty unless valid.
-#[wasm_bindgen]
-#[must_use]
-pub fn browser_ids(args: &JsValue) -> String {
-    let cookie = Args::new(args).str(0);
+fn browser_ids(a: &Args) -> String {
+    let cookie = a.str(0);
     let valid = |name: &str, parse: fn(&str) -> Result<cookies::FbCookie, Error>| {
         cookies::read(&cookie, name)
             .filter(|v| parse(v).is_ok())
@@ -213,10 +230,7 @@ pub fn browser_ids(args: &JsValue) -> String {
 /// again with its `layout`, `[rendered, width, height, right, bottom]` (see
 /// [`fields::Layout`]). `flags` bit 1: `tabindex` is negative; bit 2: inside
 /// `[aria-hidden="true"]`. `class` is the control's class and its parent's.
-#[wasm_bindgen]
-#[must_use]
-pub fn field(args: &JsValue) -> String {
-    let a = Args::new(args);
+fn field(a: &Args) -> String {
     let [input_type, name, id, autocomplete, label, class] = core::array::from_fn(|i| a.str(i));
     let flags = a.num(6) as u8;
     let input = Input {
@@ -256,10 +270,7 @@ pub fn field(args: &JsValue) -> String {
 /// alternately. A name is a field (`email`, `full_name`, …, as [`field`] answers) or a user key
 /// of the public API (`email` or Meta's `em`, …); values are strings. Answers the user object as
 /// JSON (each field a hash, or a list of them), then the names it did not know, if any.
-#[wasm_bindgen]
-#[must_use]
-pub fn hash(args: &JsValue) -> String {
-    let a = Args::new(args);
+fn hash(a: &Args) -> String {
     let list = a.strings(0);
     let mut raw: Vec<(Key, &str)> = Vec::new();
     let mut unknown = String::new();
@@ -338,10 +349,7 @@ fn submission_json(sub: &Submission, now_ms: f64) -> String {
 /// `_embed_id` is `embedId`, when it has one), or anything else for another window. Answers
 /// `untrusted`, `ignored` (trusted, but not a submission), or the builder's name and the hashed
 /// user as JSON.
-#[wasm_bindgen]
-#[must_use]
-pub fn message(args: &JsValue) -> String {
-    let a = Args::new(args);
+fn message(a: &Args) -> String {
     let [origin, page_origin, sender, src_origin] = core::array::from_fn(|i| a.str(i));
     let embed_id = a.text(4);
     let sender = match (sender.as_str(), Builder::parse(&sender)) {
@@ -372,10 +380,7 @@ pub fn message(args: &JsValue) -> String {
 /// HubSpot new editor, `[formId, pageIds]`: `1` when `formId` (an `hs-form-event`'s
 /// `detail.formId`) is one of the page's forms (`pageIds`: the `data-form-id` of each container
 /// [`selectors`] names fifth), else empty.
-#[wasm_bindgen]
-#[must_use]
-pub fn hubspot_v4(args: &JsValue) -> String {
-    let a = Args::new(args);
+fn hubspot_v4(a: &Args) -> String {
     String::from(yes(builders::hubspot_v4_form_known(
         &a.str(0),
         &a.strings(1),
@@ -384,20 +389,14 @@ pub fn hubspot_v4(args: &JsValue) -> String {
 
 /// HubSpot new editor, `[formId, values, now_ms]`: `getFormFieldValues()`'s result → the hashed
 /// user object as JSON (`{}` when it is not the expected shape).
-#[wasm_bindgen]
-#[must_use]
-pub fn hubspot_v4_user(args: &JsValue) -> String {
-    let a = Args::new(args);
+fn hubspot_v4_user(a: &Args) -> String {
     builders::decode_hubspot_v4(&a.str(0), &Js(a.value(1)))
         .map_or_else(|| String::from("{}"), |sub| submission_json(&sub, a.num(2)))
 }
 
 /// `[EXCLUDED_FORMS, location.pathname]` → `/` when the page's path is excluded (every form on
 /// it), else the entries that are selectors, separated by [`SEP`].
-#[wasm_bindgen]
-#[must_use]
-pub fn excluded(args: &JsValue) -> String {
-    let a = Args::new(args);
+fn excluded(a: &Args) -> String {
     let entries = a.strings(0);
     if builders::path_excluded(&entries, &a.str(1)) {
         return String::from("/");
@@ -410,9 +409,7 @@ pub fn excluded(args: &JsValue) -> String {
 /// one is its builder's), AJAX success candidates, HubSpot's iframes, Paperform's iframes, HubSpot
 /// new-editor containers; then the `type` of HubSpot's legacy messages and the prefix of
 /// Paperform's, with which the page skips, without a call, every other `message` a page receives.
-#[wasm_bindgen]
-#[must_use]
-pub fn selectors() -> String {
+fn selectors() -> String {
     join(&[
         builders::BUILDER_CONTAINERS,
         builders::SUCCESS_CANDIDATES,
@@ -427,10 +424,7 @@ pub fn selectors() -> String {
 /// What an element that has just become visible near an AJAX form says, from `[idAndClass, role,
 /// text, custom]` (`custom`: the site named it with `data-capiflare-success`): `1` success, `2`
 /// an error message, empty neither.
-#[wasm_bindgen]
-#[must_use]
-pub fn success(args: &JsValue) -> String {
-    let a = Args::new(args);
+fn success(a: &Args) -> String {
     let said = builders::success_signal(&a.str(0), &a.str(1), &a.str(2), a.flag(3));
     String::from(match said {
         Some(true) => "1",
@@ -441,23 +435,14 @@ pub fn success(args: &JsValue) -> String {
 
 /// `[bytes]`, 16 numbers from `crypto.getRandomValues` → a UUID v4 event id; empty if there are
 /// not 16.
-#[wasm_bindgen]
-#[must_use]
-pub fn new_event_id(args: &JsValue) -> String {
-    let bytes: Vec<u8> = Args::new(args)
-        .numbers(0)
-        .iter()
-        .map(|&b| b as u8)
-        .collect();
+fn new_event_id(a: &Args) -> String {
+    let bytes: Vec<u8> = a.numbers(0).iter().map(|&b| b as u8).collect();
     <[u8; 16]>::try_from(bytes.as_slice()).map_or_else(|_| String::new(), event_id::from_random)
 }
 
 /// `capiflare('track', name, …, {eventID})`, `[name, eventID]` (the id absent when the site gave
 /// none): empty when usable, else the error's stable code and message.
-#[wasm_bindgen]
-#[must_use]
-pub fn check_track(args: &JsValue) -> String {
-    let a = Args::new(args);
+fn check_track(a: &Args) -> String {
     let error = if a.str(0).trim().is_empty() {
         Error::EventNameInvalid
     } else if a.text(1).is_some_and(|id| !event_id::is_valid(&id)) {
@@ -470,25 +455,19 @@ pub fn check_track(args: &JsValue) -> String {
 
 /// `[name]`: `1` when it is one of Meta's standard events (`fbq('track')`), else empty
 /// (`trackCustom`).
-#[wasm_bindgen]
-#[must_use]
-pub fn standard(args: &JsValue) -> String {
-    String::from(yes(event::is_standard(&Args::new(args).str(0))))
+fn standard(a: &Args) -> String {
+    String::from(yes(event::is_standard(&a.str(0))))
 }
 
 /// `[trigger]` (`page_view`, `form`, `booking`) → its default event name, for a `t.js` served
 /// without the worker's configuration.
-#[wasm_bindgen]
-#[must_use]
-pub fn default_event(args: &JsValue) -> String {
-    let trigger = Args::new(args).str(0);
+fn default_event(a: &Args) -> String {
+    let trigger = a.str(0);
     String::from(capiflare_core::config::default_event(&trigger).unwrap_or("Lead"))
 }
 
 /// `[location.href]` → the page's URL as `event_source_url`: personal data stripped from its
 /// query string.
-#[wasm_bindgen]
-#[must_use]
-pub fn source_url(args: &JsValue) -> String {
-    fields::strip_personal_query(&Args::new(args).str(0))
+fn source_url(a: &Args) -> String {
+    fields::strip_personal_query(&a.str(0))
 }

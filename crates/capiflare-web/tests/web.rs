@@ -6,11 +6,8 @@
 //! end to end in `tests/e2e/`.
 #![cfg(target_arch = "wasm32")]
 
-use capiflare_web::{
-    SEP, browser_ids, consent, explicit, field, hash, landing, message, new_event_id, source_url,
-    tcf,
-};
-use wasm_bindgen::JsValue;
+use capiflare_web::{SEP, call};
+use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -55,8 +52,46 @@ fn json(text: &str) -> JsValue {
     js_sys::JSON::parse(text).unwrap()
 }
 
+/// The module's functions, called as the page calls them: `call([name, ...arguments])`.
+macro_rules! functions {
+    ($($name:ident),*) => {$(
+        fn $name(arguments: &JsValue) -> String {
+            let all = js_sys::Array::of1(&JsValue::from_str(stringify!($name)));
+            if let Some(list) = arguments.dyn_ref::<js_sys::Array>() {
+                return call(&all.concat(list));
+            }
+            call(&all)
+        }
+    )*};
+}
+functions!(
+    browser_ids,
+    consent,
+    explicit,
+    field,
+    hash,
+    landing,
+    message,
+    new_event_id,
+    source_url,
+    tcf
+);
+
 fn parts(answer: &str) -> Vec<&str> {
     answer.split(SEP).collect()
+}
+
+#[wasm_bindgen_test]
+fn a_call_names_its_function() {
+    assert_eq!(explicit(&args(&[s("grant")])), "granted");
+    let unknown = args(&[s("no_such_function"), s("grant")]);
+    assert_eq!(call(&unknown), "", "an unknown name: empty");
+    assert_eq!(
+        call(&args(&[n(1.0)])),
+        "",
+        "a name that is not a string: empty"
+    );
+    assert_eq!(call(&JsValue::NULL), "", "not an array: empty");
 }
 
 #[wasm_bindgen_test]
