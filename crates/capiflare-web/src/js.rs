@@ -132,12 +132,9 @@ impl Args {
         is_array(&v).then(|| Self::new(&v))
     }
 
-    /// An array argument's numbers, each item that is not one read as 0.
-    pub(crate) fn numbers(&self, i: usize) -> Vec<f64> {
-        items(&self.value(i))
-            .iter()
-            .map(|v| v.as_f64().unwrap_or(0.0))
-            .collect()
+    /// How many arguments there are.
+    pub(crate) fn len(&self) -> usize {
+        self.0.len()
     }
 }
 

@@ -126,7 +126,11 @@ fn explicit(a: &Args) -> String {
 /// `purposes` has bit `p` set when `purpose.consents[p] === true` (p = 1..11).
 fn tcf(a: &Args) -> String {
     let purposes = a.num(2) as u32;
-    let granted: Vec<u16> = (1..=11u16).filter(|p| purposes & (1 << p) != 0).collect();
+    // Purpose p where its bit is set, 0 (no purpose) where not.
+    let granted: [u16; 11] = core::array::from_fn(|i| {
+        let p = i as u16 + 1;
+        if purposes & (1 << p) != 0 { p } else { 0 }
+    });
     signal_name(consent::tcf_signal(a.boolean(0), &a.str(1), &granted, None))
 }
 
@@ -436,8 +440,12 @@ fn success(a: &Args) -> String {
 /// `[bytes]`, 16 numbers from `crypto.getRandomValues` → a UUID v4 event id; empty if there are
 /// not 16.
 fn new_event_id(a: &Args) -> String {
-    let bytes: Vec<u8> = a.numbers(0).iter().map(|&b| b as u8).collect();
-    <[u8; 16]>::try_from(bytes.as_slice()).map_or_else(|_| String::new(), event_id::from_random)
+    match a.list(0) {
+        Some(bytes) if bytes.len() == 16 => {
+            event_id::from_random(core::array::from_fn(|i| bytes.num(i) as u8))
+        }
+        _ => String::new(),
+    }
 }
 
 /// `capiflare('track', name, …, {eventID})`, `[name, eventID]` (the id absent when the site gave
