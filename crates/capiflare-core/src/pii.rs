@@ -395,93 +395,90 @@ fn pairs(table: &'static str) -> impl Iterator<Item = (&'static str, &'static st
 }
 
 /// Canadian provinces then US states (the order matters for names found inside longer values).
-const STATES: &str = "
-    ontario=on quebec=qc britishcolumbia=bc alberta=ab saskatchewan=sk manitoba=mb novascotia=ns
-    newbrunswick=nb princeedwardisland=pe newfoundlandandlabrador=nl yukon=yt
-    northwestterritories=nt nunavut=nu alabama=al alaska=ak arizona=az arkansas=ar california=ca
-    colorado=co connecticut=ct delaware=de florida=fl georgia=ga hawaii=hi idaho=id illinois=il
-    indiana=in iowa=ia kansas=ks kentucky=ky louisiana=la maine=me maryland=md massachusetts=ma
-    michigan=mi minnesota=mn mississippi=ms missouri=mo montana=mt nebraska=ne nevada=nv
-    newhampshire=nh newjersey=nj newmexico=nm newyork=ny northcarolina=nc northdakota=nd ohio=oh
-    oklahoma=ok oregon=or pennsylvania=pa rhodeisland=ri southcarolina=sc southdakota=sd
-    tennessee=tn texas=tx utah=ut vermont=vt virginia=va washington=wa westvirginia=wv wisconsin=wi
-    wyoming=wy
-";
+const STATES: &str = "\
+    ontario=on quebec=qc britishcolumbia=bc alberta=ab saskatchewan=sk manitoba=mb novascotia=ns \
+    newbrunswick=nb princeedwardisland=pe newfoundlandandlabrador=nl yukon=yt \
+    northwestterritories=nt nunavut=nu alabama=al alaska=ak arizona=az arkansas=ar california=ca \
+    colorado=co connecticut=ct delaware=de florida=fl georgia=ga hawaii=hi idaho=id illinois=il \
+    indiana=in iowa=ia kansas=ks kentucky=ky louisiana=la maine=me maryland=md massachusetts=ma \
+    michigan=mi minnesota=mn mississippi=ms missouri=mo montana=mt nebraska=ne nevada=nv \
+    newhampshire=nh newjersey=nj newmexico=nm newyork=ny northcarolina=nc northdakota=nd ohio=oh \
+    oklahoma=ok oregon=or pennsylvania=pa rhodeisland=ri southcarolina=sc southdakota=sd \
+    tennessee=tn texas=tx utah=ut vermont=vt virginia=va washington=wa westvirginia=wv wisconsin=wi \
+    wyoming=wy";
 
 /// Country names and common aliases (the order matters for names found inside longer values).
-const COUNTRIES: &str = "
-    unitedstates=us usa=us ind=in afghanistan=af alandislands=ax albania=al algeria=dz
-    americansamoa=as andorra=ad angola=ao anguilla=ai antarctica=aq antiguaandbarbuda=ag
-    argentina=ar armenia=am aruba=aw australia=au austria=at azerbaijan=az bahamas=bs bahrain=bh
-    bangladesh=bd barbados=bb belarus=by belgium=be belize=bz benin=bj bermuda=bm bhutan=bt
-    boliviaplurinationalstateof=bo bolivia=bo bonairesinteustatinsandsaba=bq
-    bosniaandherzegovina=ba botswana=bw bouvetisland=bv brazil=br britishindianoceanterritory=io
-    bruneidarussalam=bn brunei=bn bulgaria=bg burkinafaso=bf burundi=bi cambodia=kh cameroon=cm
-    canada=ca capeverde=cv caymanislands=ky centralafricanrepublic=cf chad=td chile=cl china=cn
-    christmasisland=cx cocoskeelingislands=cc colombia=co comoros=km congo=cg
-    congothedemocraticrepublicofthe=cd democraticrepublicofthecongo=cd cookislands=ck costarica=cr
-    cotedivoire=ci ivorycoast=ci croatia=hr cuba=cu curacao=cw cyprus=cy czechrepublic=cz
-    denmark=dk djibouti=dj dominica=dm dominicanrepublic=do ecuador=ec egypt=eg elsalvador=sv
-    equatorialguinea=gq eritrea=er estonia=ee ethiopia=et falklandislandsmalvinas=fk
-    faroeislands=fo fiji=fj finland=fi france=fr frenchguiana=gf frenchpolynesia=pf
-    frenchsouthernterritories=tf gabon=ga gambia=gm georgia=ge germany=de ghana=gh gibraltar=gi
-    greece=gr greenland=gl grenada=gd guadeloupe=gp guam=gu guatemala=gt guernsey=gg guinea=gn
-    guineabissau=gw guyana=gy haiti=ht heardislandandmcdonaldislands=hm holyseevaticancitystate=va
-    vatican=va honduras=hn hongkong=hk hungary=hu iceland=is india=in indonesia=id
-    iranislamicrepublicof=ir iran=ir iraq=iq ireland=ie isleofman=im israel=il italy=it jamaica=jm
-    japan=jp jersey=je jordan=jo kazakhstan=kz kenya=ke kiribati=ki
-    koreademocraticpeoplesrepublicof=kp northkorea=kp korearepublicof=kr southkorea=kr kuwait=kw
-    kyrgyzstan=kg laopeoplesdemocraticrepublic=la laos=la latvia=lv lebanon=lb lesotho=ls
-    liberia=lr libya=ly liechtenstein=li lithuania=lt luxembourg=lu macao=mo
-    macedoniatheformeryugoslavrepublicof=mk macedonia=mk madagascar=mg malawi=mw malaysia=my
-    maldives=mv mali=ml malta=mt marshallislands=mh martinique=mq mauritania=mr mauritius=mu
-    mayotte=yt mexico=mx micronesiafederatedstatesof=fm micronesia=fm moldovarepublicof=md
-    moldova=md monaco=mc mongolia=mn montenegro=me montserrat=ms morocco=ma mozambique=mz
-    myanmar=mm namibia=na nauru=nr nepal=np netherlands=nl newcaledonia=nc newzealand=nz
-    nicaragua=ni niger=ne nigeria=ng niue=nu norfolkisland=nf northernmarianaislands=mp norway=no
-    oman=om pakistan=pk palau=pw palestinestateof=ps palestine=ps panama=pa papuanewguinea=pg
-    paraguay=py peru=pe philippines=ph pitcairn=pn poland=pl portugal=pt puertorico=pr qatar=qa
-    reunion=re romania=ro russianfederation=ru russia=ru rwanda=rw saintbarthelemy=bl
-    sainthelenaascensionandtristandacunha=sh saintkittsandnevis=kn saintlucia=lc
-    saintmartinfrenchpart=mf saintpierreandmiquelon=pm saintvincentandthegrenadines=vc samoa=ws
-    sanmarino=sm saotomeandprincipe=st saudiarabia=sa senegal=sn serbia=rs seychelles=sc
-    sierraleone=sl singapore=sg sintmaartenductchpart=sx slovakia=sk slovenia=si solomonislands=sb
-    somalia=so southafrica=za southgeorgiaandthesouthsandwichislands=gs southsudan=ss spain=es
-    srilanka=lk sudan=sd suriname=sr svalbardandjanmayen=sj eswatini=sz swaziland=sz sweden=se
-    switzerland=ch syrianarabrepublic=sy syria=sy taiwanprovinceofchina=tw taiwan=tw tajikistan=tj
-    tanzaniaunitedrepublicof=tz tanzania=tz thailand=th timorleste=tl easttimor=tl togo=tg
-    tokelau=tk tonga=to trinidadandtobago=tt tunisia=tn turkey=tr turkmenistan=tm
-    turksandcaicosislands=tc tuvalu=tv uganda=ug ukraine=ua unitedarabemirates=ae unitedkingdom=gb
-    unitedstatesofamerica=us unitedstatesminoroutlyingislands=um uruguay=uy uzbekistan=uz
-    vanuatu=vu venezuelabolivarianrepublicof=ve venezuela=ve vietnam=vn virginislandsbritish=vg
-    virginislandsus=vi wallisandfutuna=wf westernsahara=eh yemen=ye zambia=zm zimbabwe=zw
-";
+const COUNTRIES: &str = "\
+    unitedstates=us usa=us ind=in afghanistan=af alandislands=ax albania=al algeria=dz \
+    americansamoa=as andorra=ad angola=ao anguilla=ai antarctica=aq antiguaandbarbuda=ag \
+    argentina=ar armenia=am aruba=aw australia=au austria=at azerbaijan=az bahamas=bs bahrain=bh \
+    bangladesh=bd barbados=bb belarus=by belgium=be belize=bz benin=bj bermuda=bm bhutan=bt \
+    boliviaplurinationalstateof=bo bolivia=bo bonairesinteustatinsandsaba=bq \
+    bosniaandherzegovina=ba botswana=bw bouvetisland=bv brazil=br britishindianoceanterritory=io \
+    bruneidarussalam=bn brunei=bn bulgaria=bg burkinafaso=bf burundi=bi cambodia=kh cameroon=cm \
+    canada=ca capeverde=cv caymanislands=ky centralafricanrepublic=cf chad=td chile=cl china=cn \
+    christmasisland=cx cocoskeelingislands=cc colombia=co comoros=km congo=cg \
+    congothedemocraticrepublicofthe=cd democraticrepublicofthecongo=cd cookislands=ck costarica=cr \
+    cotedivoire=ci ivorycoast=ci croatia=hr cuba=cu curacao=cw cyprus=cy czechrepublic=cz \
+    denmark=dk djibouti=dj dominica=dm dominicanrepublic=do ecuador=ec egypt=eg elsalvador=sv \
+    equatorialguinea=gq eritrea=er estonia=ee ethiopia=et falklandislandsmalvinas=fk \
+    faroeislands=fo fiji=fj finland=fi france=fr frenchguiana=gf frenchpolynesia=pf \
+    frenchsouthernterritories=tf gabon=ga gambia=gm georgia=ge germany=de ghana=gh gibraltar=gi \
+    greece=gr greenland=gl grenada=gd guadeloupe=gp guam=gu guatemala=gt guernsey=gg guinea=gn \
+    guineabissau=gw guyana=gy haiti=ht heardislandandmcdonaldislands=hm holyseevaticancitystate=va \
+    vatican=va honduras=hn hongkong=hk hungary=hu iceland=is india=in indonesia=id \
+    iranislamicrepublicof=ir iran=ir iraq=iq ireland=ie isleofman=im israel=il italy=it jamaica=jm \
+    japan=jp jersey=je jordan=jo kazakhstan=kz kenya=ke kiribati=ki \
+    koreademocraticpeoplesrepublicof=kp northkorea=kp korearepublicof=kr southkorea=kr kuwait=kw \
+    kyrgyzstan=kg laopeoplesdemocraticrepublic=la laos=la latvia=lv lebanon=lb lesotho=ls \
+    liberia=lr libya=ly liechtenstein=li lithuania=lt luxembourg=lu macao=mo \
+    macedoniatheformeryugoslavrepublicof=mk macedonia=mk madagascar=mg malawi=mw malaysia=my \
+    maldives=mv mali=ml malta=mt marshallislands=mh martinique=mq mauritania=mr mauritius=mu \
+    mayotte=yt mexico=mx micronesiafederatedstatesof=fm micronesia=fm moldovarepublicof=md \
+    moldova=md monaco=mc mongolia=mn montenegro=me montserrat=ms morocco=ma mozambique=mz \
+    myanmar=mm namibia=na nauru=nr nepal=np netherlands=nl newcaledonia=nc newzealand=nz \
+    nicaragua=ni niger=ne nigeria=ng niue=nu norfolkisland=nf northernmarianaislands=mp norway=no \
+    oman=om pakistan=pk palau=pw palestinestateof=ps palestine=ps panama=pa papuanewguinea=pg \
+    paraguay=py peru=pe philippines=ph pitcairn=pn poland=pl portugal=pt puertorico=pr qatar=qa \
+    reunion=re romania=ro russianfederation=ru russia=ru rwanda=rw saintbarthelemy=bl \
+    sainthelenaascensionandtristandacunha=sh saintkittsandnevis=kn saintlucia=lc \
+    saintmartinfrenchpart=mf saintpierreandmiquelon=pm saintvincentandthegrenadines=vc samoa=ws \
+    sanmarino=sm saotomeandprincipe=st saudiarabia=sa senegal=sn serbia=rs seychelles=sc \
+    sierraleone=sl singapore=sg sintmaartenductchpart=sx slovakia=sk slovenia=si solomonislands=sb \
+    somalia=so southafrica=za southgeorgiaandthesouthsandwichislands=gs southsudan=ss spain=es \
+    srilanka=lk sudan=sd suriname=sr svalbardandjanmayen=sj eswatini=sz swaziland=sz sweden=se \
+    switzerland=ch syrianarabrepublic=sy syria=sy taiwanprovinceofchina=tw taiwan=tw tajikistan=tj \
+    tanzaniaunitedrepublicof=tz tanzania=tz thailand=th timorleste=tl easttimor=tl togo=tg \
+    tokelau=tk tonga=to trinidadandtobago=tt tunisia=tn turkey=tr turkmenistan=tm \
+    turksandcaicosislands=tc tuvalu=tv uganda=ug ukraine=ua unitedarabemirates=ae unitedkingdom=gb \
+    unitedstatesofamerica=us unitedstatesminoroutlyingislands=um uruguay=uy uzbekistan=uz \
+    vanuatu=vu venezuelabolivarianrepublicof=ve venezuela=ve vietnam=vn virginislandsbritish=vg \
+    virginislandsus=vi wallisandfutuna=wf westernsahara=eh yemen=ye zambia=zm zimbabwe=zw";
 
 /// Country calling code = the ISO 3166-1 alpha-2 codes that use it.
-const CALLING_CODES: &str = "
-    1=us,ag,ai,as,bb,bm,bs,ca,dm,do,gd,gu,jm,kn,ky,lc,mp,ms,pr,sx,tc,tt,vc,vg,vi,um 7=kz,ru 20=eg
-    27=za 30=gr 31=nl 32=be 33=fr 34=es 36=hu 39=it,va 40=ro 41=ch 43=at 44=gb,gg,im,je 45=dk 46=se
-    47=no,sj,bv 48=pl 49=de 51=pe 52=mx 53=cu 54=ar 55=br 56=cl 57=co 58=ve 60=my 61=au,cc,cx 62=id
-    63=ph 64=nz 65=sg 66=th 81=jp 82=kr 84=vn 86=cn 90=tr 91=in 92=pk 93=af 94=lk 95=mm 98=ir
-    211=ss 212=eh,ma 213=dz 216=tn 218=ly 220=gm 221=sn 222=mr 223=ml 224=gn 225=ci 226=bf 227=ne
-    228=tg 229=bj 230=mu 231=lr 232=sl 233=gh 234=ng 235=td 236=cf 237=cm 238=cv 239=st 240=gq
-    241=ga 242=cg 243=cd 244=ao 245=gw 246=io 247=ac 248=sc 249=sd 250=rw 251=et 252=so 253=dj
-    254=ke 255=tz 256=ug 257=bi 258=mz 260=zm 261=mg 262=re,yt,tf 263=zw 264=na 265=mw 266=ls
-    267=bw 268=sz 269=km 290=sh,ta 291=er 297=aw 298=fo 299=gl 350=gi 351=pt 352=lu 353=ie 354=is
-    355=al 356=mt 357=cy 358=ax,fi 359=bg 370=lt 371=lv 372=ee 373=md 374=am 375=by 376=ad 377=mc
-    378=sm 380=ua 381=rs 382=me 383=xk 385=hr 386=si 387=ba 389=mk 420=cz 421=sk 423=li 500=fk,gs
-    501=bz 502=gt 503=sv 504=hn 505=ni 506=cr 507=pa 508=pm 509=ht 590=bl,gp,mf 591=bo 592=gy
-    593=ec 594=gf 595=py 596=mq 597=sr 598=uy 599=bq,cw 670=tl 672=nf,aq,hm 673=bn 674=nr 675=pg
-    676=to 677=sb 678=vu 679=fj 680=pw 681=wf 682=ck 683=nu 685=ws 686=ki 687=nc 688=tv 689=pf
-    690=tk 691=fm 692=mh 850=kp 852=hk 853=mo 855=kh 856=la 880=bd 886=tw 960=mv 961=lb 962=jo
-    963=sy 964=iq 965=kw 966=sa 967=ye 968=om 970=ps 971=ae 972=il 973=bh 974=qa 975=bt 976=mn
-    977=np 992=tj 993=tm 994=az 995=ge 996=kg 998=uz
-";
+const CALLING_CODES: &str = "\
+    1=us,ag,ai,as,bb,bm,bs,ca,dm,do,gd,gu,jm,kn,ky,lc,mp,ms,pr,sx,tc,tt,vc,vg,vi,um 7=kz,ru 20=eg \
+    27=za 30=gr 31=nl 32=be 33=fr 34=es 36=hu 39=it,va 40=ro 41=ch 43=at 44=gb,gg,im,je 45=dk 46=se \
+    47=no,sj,bv 48=pl 49=de 51=pe 52=mx 53=cu 54=ar 55=br 56=cl 57=co 58=ve 60=my 61=au,cc,cx 62=id \
+    63=ph 64=nz 65=sg 66=th 81=jp 82=kr 84=vn 86=cn 90=tr 91=in 92=pk 93=af 94=lk 95=mm 98=ir \
+    211=ss 212=eh,ma 213=dz 216=tn 218=ly 220=gm 221=sn 222=mr 223=ml 224=gn 225=ci 226=bf 227=ne \
+    228=tg 229=bj 230=mu 231=lr 232=sl 233=gh 234=ng 235=td 236=cf 237=cm 238=cv 239=st 240=gq \
+    241=ga 242=cg 243=cd 244=ao 245=gw 246=io 247=ac 248=sc 249=sd 250=rw 251=et 252=so 253=dj \
+    254=ke 255=tz 256=ug 257=bi 258=mz 260=zm 261=mg 262=re,yt,tf 263=zw 264=na 265=mw 266=ls \
+    267=bw 268=sz 269=km 290=sh,ta 291=er 297=aw 298=fo 299=gl 350=gi 351=pt 352=lu 353=ie 354=is \
+    355=al 356=mt 357=cy 358=ax,fi 359=bg 370=lt 371=lv 372=ee 373=md 374=am 375=by 376=ad 377=mc \
+    378=sm 380=ua 381=rs 382=me 383=xk 385=hr 386=si 387=ba 389=mk 420=cz 421=sk 423=li 500=fk,gs \
+    501=bz 502=gt 503=sv 504=hn 505=ni 506=cr 507=pa 508=pm 509=ht 590=bl,gp,mf 591=bo 592=gy \
+    593=ec 594=gf 595=py 596=mq 597=sr 598=uy 599=bq,cw 670=tl 672=nf,aq,hm 673=bn 674=nr 675=pg \
+    676=to 677=sb 678=vu 679=fj 680=pw 681=wf 682=ck 683=nu 685=ws 686=ki 687=nc 688=tv 689=pf \
+    690=tk 691=fm 692=mh 850=kp 852=hk 853=mo 855=kh 856=la 880=bd 886=tw 960=mv 961=lb 962=jo \
+    963=sy 964=iq 965=kw 966=sa 967=ye 968=om 970=ps 971=ae 972=il 973=bh 974=qa 975=bt 976=mn \
+    977=np 992=tj 993=tm 994=az 995=ge 996=kg 998=uz";
 
-const MALE: &str = "man male boy gentleman guy sir mister mr son father dad daddy papa uncle nephew
-    brother husband boyfriend groom widower king prince duke count emperor god lord lad fellow chap
+const MALE: &str = "man male boy gentleman guy sir mister mr son father dad daddy papa uncle nephew \
+    brother husband boyfriend groom widower king prince duke count emperor god lord lad fellow chap \
     bloke dude he him his himself m";
 
-const FEMALE: &str = "woman female girl lady miss ms mrs madam ma'am daughter mother mom mama mommy
-    aunt niece sister wife girlfriend bride widow queen princess duchess countess empress goddess
+const FEMALE: &str = "woman female girl lady miss ms mrs madam ma'am daughter mother mom mama mommy \
+    aunt niece sister wife girlfriend bride widow queen princess duchess countess empress goddess \
     maiden lass gal chick dame belle she her hers herself f";
