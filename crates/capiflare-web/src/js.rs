@@ -40,17 +40,12 @@ extern "C" {
     /// `array.length`.
     #[wasm_bindgen(js_name = z)]
     fn len(array: &JsValue) -> u32;
-    /// `text.toLowerCase()`.
+    /// Lowercasing for the core's normalization ([`capiflare_core::pii::Lower`]): JavaScript's
+    /// `text.toLowerCase()`, Unicode's full mapping with the final-sigma rule, as the worker's
+    /// `str::to_lowercase` (the tests compare the two on every code point), and as Meta's own
+    /// normalizer lowercases. The browser has the case tables; the download need not carry them.
     #[wasm_bindgen(js_name = l)]
-    fn to_lower_case(text: &str) -> String;
-}
-
-/// Lowercasing for the core's normalization ([`capiflare_core::pii::Lower`]): JavaScript's
-/// `toLowerCase`, Unicode's full mapping with the final-sigma rule, as the worker's
-/// `str::to_lowercase` (the tests compare the two on every code point), and as Meta's own
-/// normalizer lowercases. The browser has the case tables; the download need not carry them.
-pub(crate) fn lower(text: &str) -> String {
-    to_lower_case(text)
+    pub(crate) fn lower(text: &str) -> String;
 }
 
 /// The items of an array (nothing when it is not one).
