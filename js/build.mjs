@@ -1,7 +1,8 @@
 // Builds the files the script tag loads into www/dist/: t.js (js/loader.js: the per-visitor
 // loader the worker inlines the configuration into), m.<hash>.js (the browser module's script:
-// its page driver crates/capiflare-web/js/page.js and the wasm-bindgen glue) and t.<hash>.wasm
-// (the optimized wasm); the two content-hashed files are cached for good. Called by
+// its page driver crates/capiflare-web/js/page.js and the wasm-bindgen glue), d.<hash>.js (the
+// same in debug mode, for tags with data-debug) and t.<hash>.wasm
+// (the optimized wasm); the content-hashed files are cached for good. Called by
 // scripts/build-web.sh with the wasm-bindgen output directory, which holds the glue
 // (capiflare_web.js), the optimized wasm (opt.wasm) and wasm-opt's map of the imports and exports
 // it renamed to short names (names.json); the glue is rewritten to match.
@@ -65,31 +66,37 @@ async function main() {
   writeFileSync(gluePath, glue);
   const wasmName = `t.${hashOf(wasm)}.wasm`;
   const common = { bundle: true, minify: true, target: 'es2020', legalComments: 'none', write: false, logLevel: 'warning' };
-  // The module script: the page driver and the glue.
-  const module = (await build({
+  // The module script, the page driver and the glue, in two builds: the production one, and the
+  // debug one (`DEBUG` true: it logs each decision) that the loader fetches for `data-debug`.
+  const moduleScript = async (debug) => (await build({
     ...common,
     entryPoints: [join(REPO, 'crates/capiflare-web/js/boot.js')],
     format: 'iife',
     alias: { 'capiflare-glue': gluePath },
+    define: { DEBUG: String(debug) },
   })).outputFiles[0].text;
+  const module = await moduleScript(false);
+  const debugModule = await moduleScript(true);
   const moduleName = `m.${hashOf(module)}.js`;
-  // The loader, naming both.
+  const debugName = `d.${hashOf(debugModule)}.js`;
+  // The loader, naming the three.
   const js = (await build({
     ...common,
     entryPoints: [join(REPO, 'js/loader.js')],
     format: 'iife',
-    define: { WASM: JSON.stringify(wasmName), MODULE: JSON.stringify(moduleName) },
+    define: { WASM: JSON.stringify(wasmName), MODULE: JSON.stringify(moduleName), DEBUG_MODULE: JSON.stringify(debugName) },
   })).outputFiles[0].text;
   if (js.split(PLACEHOLDER).length !== 2) fail(`t.js must contain ${PLACEHOLDER} exactly once`);
   const dist = join(REPO, 'www/dist');
   mkdirSync(dist, { recursive: true });
   for (const f of readdirSync(dist)) {
-    if (/^(t\.[0-9a-f]+\.wasm|m\.[0-9a-f]+\.js)$/.test(f) && f !== wasmName && f !== moduleName) rmSync(join(dist, f));
+    if (/^(t\.[0-9a-f]+\.wasm|[md]\.[0-9a-f]+\.js)$/.test(f) && ![wasmName, moduleName, debugName].includes(f)) rmSync(join(dist, f));
   }
   writeFileSync(join(dist, 't.js'), js);
   writeFileSync(join(dist, moduleName), module);
+  writeFileSync(join(dist, debugName), debugModule);
   writeFileSync(join(dist, wasmName), wasm);
-  console.log(`www/dist/t.js ${js.length} B, www/dist/${moduleName} ${module.length} B, www/dist/${wasmName} ${wasm.length} B`);
+  console.log(`www/dist/t.js ${js.length} B, www/dist/${moduleName} ${module.length} B (debug: ${debugName} ${debugModule.length} B), www/dist/${wasmName} ${wasm.length} B`);
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) await main();

@@ -6,23 +6,29 @@
 // wasm, and adds the browser module's script (`m.<hash>.js`, next to this one), which instantiates
 // the wasm, starts with what the stub kept and then takes every call (`capiflare.l` is 1 once it
 // runs). No business logic here: the module's page driver and its wasm make every decision.
-// Nothing throws into the page: failures are swallowed (and shown with `data-debug`); if the
-// module cannot load (CSP, old browser), calls stay queued and harmless.
+// Nothing throws into the page: failures are swallowed (and shown with `data-debug`, which also
+// loads the module's debug build, `d.<hash>.js`, logging each decision); if the module cannot load
+// (CSP, old browser), calls stay queued and harmless.
 //
 // The stub keeps for the module: `q` the queued calls, `c` the configuration, `s` this script
 // element, `w` the wasm response (a promise), `e` the debug reporter, `f` the module's call.
 //
 // The worker replaces "__CAPIFLARE_CONFIG__" (with its quotes) by the site's public
 // configuration, a JSON object; this file is per visitor, the module and the wasm are
-// content-hashed and cached for good. MODULE and WASM are their file names, set by js/build.mjs.
+// content-hashed and cached for good. MODULE, DEBUG_MODULE and WASM are their file names, set by
+// js/build.mjs.
 (function (w, d) {
   var s = d.currentScript || d.querySelector('script[src*="/t.js"]');
   var f = w.capiflare;
   var q = (f && f.q) || [];
+  // `data-debug`, unless "false" or "0".
+  var on;
+  try {
+    on = s.getAttribute('data-debug');
+    on = on != null && on != 'false' && on != '0';
+  } catch (_) {}
   function debug(e) {
-    try {
-      if (s.hasAttribute('data-debug')) console.warn('[capiflare]', e);
-    } catch (_) {}
+    if (on) console.warn('[capiflare]', e);
   }
   try {
     if (f && f.v) return;
@@ -45,7 +51,7 @@
         f.w = fetch(new URL(WASM, s.src));
         f.w.catch(debug);
         var m = d.createElement('script');
-        m.src = new URL(MODULE, s.src).href;
+        m.src = new URL(on ? DEBUG_MODULE : MODULE, s.src).href;
         m.onerror = debug;
         (d.head || d.documentElement).appendChild(m);
       } catch (e) {

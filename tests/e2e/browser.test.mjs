@@ -492,6 +492,8 @@ fbq('init','1234567890123');fbq('track','PageView');</script>
     assert.equal(pv[0][3].eventID, p.events('PageView')[0].event_id, 'the site\'s PageView carries the CAPI copy\'s id');
     await delay(500);
     assert.equal(p.events('PageView').length, 1);
+    // Without data-debug: the production build, which logs nothing.
+    assert.deepEqual(p.logs.filter((l) => l.includes('[capiflare]')), []);
     noErrors(p);
     await p.close();
   });

@@ -16,7 +16,7 @@ before(async () => {
 });
 after(() => worker?.stop());
 
-test('the demo serves the site, the tag with its configuration, the module script and the wasm', async () => {
+test('the demo serves the site, the tag with its configuration, the module scripts and the wasm', async () => {
   const page = await fetch(`${worker.url}/`);
   assert.equal(page.status, 200);
   assert.match(await page.text(), /<script async src="\/capi\/t\.js"/);
@@ -33,13 +33,15 @@ test('the demo serves the site, the tag with its configuration, the module scrip
   assert.equal(wasm.headers.get('content-type'), 'application/wasm');
   assert.match(wasm.headers.get('cache-control'), /immutable/);
   assert.ok(WebAssembly.validate(new Uint8Array(await wasm.arrayBuffer())));
-  const moduleName = /m\.[0-9a-f]+\.js/.exec(js)?.[0];
-  assert.ok(moduleName, 't.js names the module script');
-  const module = await fetch(`${worker.url}/capi/${moduleName}`);
-  assert.equal(module.status, 200);
-  assert.match(module.headers.get('content-type'), /^text\/javascript/);
-  assert.match(module.headers.get('cache-control'), /immutable/);
-  assert.ok(!(await module.text()).includes('__CAPIFLARE_CONFIG__'), 'the configuration is only in t.js');
+  // The module script and its debug build (for tags with data-debug).
+  for (const name of [/m\.[0-9a-f]+\.js/, /d\.[0-9a-f]+\.js/].map((re) => re.exec(js)?.[0])) {
+    assert.ok(name, 't.js names the module script and its debug build');
+    const module = await fetch(`${worker.url}/capi/${name}`);
+    assert.equal(module.status, 200);
+    assert.match(module.headers.get('content-type'), /^text\/javascript/);
+    assert.match(module.headers.get('cache-control'), /immutable/);
+    assert.ok(!(await module.text()).includes('__CAPIFLARE_CONFIG__'), 'the configuration is only in t.js');
+  }
   const missing = await fetch(`${worker.url}/capi/m.0123456789abcdef.js`);
   assert.equal(missing.status, 404);
 });

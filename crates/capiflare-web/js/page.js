@@ -10,7 +10,12 @@
 // What lives here is how to reach the page, and the module's state (one page).
 //
 // Every entry point (listeners, timers, callbacks, the loader's calls) runs through `safe`:
-// nothing throws into the host page. `data-debug` logs each decision and why.
+// nothing throws into the host page.
+//
+// Debug mode (`data-debug` on the tag) is this script's other build, which the loader fetches
+// instead: there `DEBUG` is true and `log` prints each decision and why. In the production build
+// `log` is undefined, so every `DEBUG && log(…)` is skipped, arguments and all, and esbuild drops it with
+// its message: both builds behave alike but for the console.
 import { call as wasmCall } from 'capiflare-glue';
 
 /** The wasm half's function `name` (`src/lib.rs`) on these arguments: its answer, a string. */
@@ -28,7 +33,6 @@ const CMPS = ['__tcfapi', 'dataLayer', 'OnetrustActiveGroups', 'Cookiebot'];
 
 let started = false;
 let cfg = {};
-let debug = false;
 let fbqOff = false;
 let policy = ['', ''];
 let urlC = '';
@@ -59,7 +63,7 @@ const strings = (v) => (Array.isArray(v) ? v.filter((x) => typeof x == 'string')
 const now = () => Date.now();
 
 function log(msg, value) {
-  if (debug) console.log('[capiflare]', msg, ...(value === undefined ? [] : [value]));
+  console.log('[capiflare]', msg, ...(value === undefined ? [] : [value]));
 }
 
 /** `f`, never throwing into the page. */
@@ -68,7 +72,7 @@ function safe(f) {
     try {
       return f.apply(this, arguments);
     } catch (e) {
-      if (debug) console.warn('[capiflare]', e);
+      if (DEBUG) console.warn('[capiflare]', e);
     }
   };
 }
@@ -104,8 +108,8 @@ function route(src, name) {
   return (str(cfg.prefix) || '/capi') + '/' + name;
 }
 
-/** Starts the module once: the configuration, the tag's `data-*` attributes (`data-debug`,
- * `data-fbq="off"`, `data-consent`), the listeners, then (as the next task) consent, the PageView
+/** Starts the module once: the configuration, the tag's `data-*` attributes (`data-fbq="off"`,
+ * `data-consent`), the listeners, then (as the next task) consent, the PageView
  * and the queued calls. */
 export function start(config, script, queue) {
   if (started) return;
@@ -115,12 +119,10 @@ export function start(config, script, queue) {
   policy = [attr(el, 'data-consent'), str(cfg.consent_policy)];
   urlC = route(attr(el, 'src'), 'c');
   urlE = route(attr(el, 'src'), 'e');
-  const dbg = el.getAttribute('data-debug');
-  debug = dbg != null && dbg != 'false' && dbg != '0';
   fbqOff = attr(el, 'data-fbq') == 'off';
   SEL = core('selectors').split(SEP);
-  if (cfg !== config) log('not configured: t.js was not served by the worker');
-  log('started', config);
+  if (cfg !== config) DEBUG && log('not configured: t.js was not served by the worker');
+  DEBUG && log('started', config);
   const queued = Array.from(queue || []);
   // Explicit consent calls made before the module loaded count before the first decision.
   for (const args of queued) if (args && args[0] == 'consent') explicit = core('explicit', args[1]) || explicit;
@@ -144,9 +146,9 @@ function begin(queued) {
   const pageView = eventName('page_view');
   if (site === undefined) convert(pageView, undefined, {}, '', true);
   else if (site) {
-    log("PageView: the site's, tagged; mirrored through CAPI");
+    DEBUG && log("PageView: the site's, tagged; mirrored through CAPI");
     convert(pageView, undefined, {}, site, false);
-  } else log("PageView: the site's pixel sent it untagged; no CAPI copy");
+  } else DEBUG && log("PageView: the site's pixel sent it untagged; no CAPI copy");
   replayed = true;
   const later = pending;
   pending = [];
@@ -175,14 +177,14 @@ const dispatch = safe((args) => {
   if (command == 'track') track(args);
   else if (command == 'consent') {
     const signal = core('explicit', args[1]);
-    if (!signal) return log('consent: grant|revoke?');
+    if (!signal) return DEBUG && log('consent: grant|revoke?');
     explicit = signal;
     evaluate();
   } else if (command == 'identify') {
     // The first value given for a field is kept.
     identity = { ...userFrom(args[1]), ...identity };
-    log("identify: hashed and kept for this page's events");
-  } else log('unknown command');
+    DEBUG && log("identify: hashed and kept for this page's events");
+  } else DEBUG && log('unknown command');
 });
 
 /** The event name configured for a trigger (`page_view`, `form`, `booking`). */
@@ -194,7 +196,7 @@ function eventName(trigger) {
 /** Raw `[name, value, …]` → a hashed user object (normalized and hashed in wasm). */
 function hash(entries) {
   const [json, ...unknown] = core('hash', entries, now()).split(SEP);
-  if (unknown.length) log('identify/track: unknown user fields ignored', unknown);
+  if (unknown.length) DEBUG && log('identify/track: unknown user fields ignored', unknown);
   return parse(json);
 }
 
@@ -243,10 +245,10 @@ function convert(name, custom, user, id, pixel) {
   const decided = evaluate();
   if (decided == 'allow') fire(conversion);
   else if (decided == 'pending') {
-    logEvent('held: no consent yet', ev);
+    DEBUG && logEvent('held: no consent yet', ev);
     held.push(conversion);
   } else {
-    logEvent('dropped: no consent', ev);
+    DEBUG && logEvent('dropped: no consent', ev);
     return;
   }
   return id;
@@ -257,7 +259,7 @@ function logEvent(what, ev) {
 }
 
 function fire([ev, pixel]) {
-  logEvent('fire', ev);
+  DEBUG && logEvent('fire', ev);
   if (pixel) {
     const custom = isObj(ev.custom_data) ? ev.custom_data : {};
     fbq(core('standard', ev.event_name) ? 'track' : 'trackCustom', ev.event_name, custom, { eventID: ev.event_id });
@@ -285,7 +287,7 @@ function onTcf(data) {
   let purposes = 0;
   for (let p = 1; p <= 11; p++) if (isObj(consents) && consents[p] === true) purposes |= 1 << p;
   tcfSignal = core('tcf', data.gdprApplies, data.eventStatus, purposes);
-  log('tcf', data);
+  DEBUG && log('tcf', data);
   evaluate();
 }
 
@@ -321,7 +323,7 @@ function evaluate() {
   granted = signal == 'granted';
   if (decided != decision) {
     decision = decided;
-    log('consent: ' + decided + ' by ' + why);
+    DEBUG && log('consent: ' + decided + ' by ' + why);
     apply();
   }
   return decided;
@@ -340,7 +342,7 @@ function apply() {
     release.forEach(fire);
   } else if (decision == 'deny' && held.length) {
     held = [];
-    log('held dropped');
+    DEBUG && log('held dropped');
   }
 }
 
@@ -351,15 +353,15 @@ function fbq(...args) {
   try {
     if (typeof w.fbq == 'function') w.fbq(...args);
   } catch (e) {
-    log('fbq threw', e);
+    DEBUG && log('fbq threw', e);
   }
 }
 
 /** On the first `allow`: Meta's pixel and `init` per pixel, unless the page has `fbq` or the tag
  * says `data-fbq="off"`. */
 function loadPixel() {
-  if (fbqOff) return log('pixel: data-fbq=off');
-  if (typeof w.fbq == 'function') return log("pixel: the page's own");
+  if (fbqOff) return DEBUG && log('pixel: data-fbq=off');
+  if (typeof w.fbq == 'function') return DEBUG && log("pixel: the page's own");
   // Meta's own queue stub (the base code's first half).
   const n = (w.fbq = function () {
     n.callMethod ? n.callMethod.apply(n, arguments) : n.queue.push(arguments);
@@ -375,7 +377,7 @@ function loadPixel() {
   d.documentElement.appendChild(s);
   fbq('consent', 'grant');
   for (const id of strings(cfg.pixels)) fbq('init', id);
-  log('pixel: loading');
+  DEBUG && log('pixel: loading');
 }
 
 /** The site's own queued `fbq('track', 'PageView', …)`, given an eventID (its own, when valid):
@@ -424,7 +426,7 @@ function beacon(url, body) {
 function landing() {
   const plan = core('landing', location.search, location.host, d.cookie, now(), crypto.getRandomValues(new Uint32Array(1))[0], location.protocol == 'https:');
   if (!plan) {
-    log('cookies: in place');
+    DEBUG && log('cookies: in place');
     return land();
   }
   const [fbclid, ...fallback] = plan.split(SEP);
@@ -432,9 +434,9 @@ function landing() {
   if (fbclid) body.fbclid = fbclid;
   if (granted) body.consent = 'granted';
   post(urlC, JSON.stringify(body), (status) => {
-    if (status >= 200 && status < 300) log('cookies: set by the worker');
+    if (status >= 200 && status < 300) DEBUG && log('cookies: set by the worker');
     else {
-      log('cookies: worker failed, script cookies');
+      DEBUG && log('cookies: worker failed, script cookies');
       for (const line of fallback) if (line) d.cookie = line;
     }
     land();
@@ -461,14 +463,14 @@ function send(ev) {
   try {
     json = JSON.stringify(body);
   } catch (e) {
-    return log('not sent: custom_data is not JSON', ev.event_id);
+    return DEBUG && log('not sent: custom_data is not JSON', ev.event_id);
   }
   // A beacon first: the browser sends it even as the page unloads, and gives the page no answer to
   // process (a task on its main thread); fetch when the browser will not queue it.
-  if (beacon(urlE, json)) return log('sent: beacon', ev.event_id);
+  if (beacon(urlE, json)) return DEBUG && log('sent: beacon', ev.event_id);
   post(urlE, json, (status) => {
     const what = { 202: 'sent: accepted', 204: 'sent: refused for consent', 1: 'sent: beacon', 0: 'not sent: worker unreachable' };
-    log(what[status] || 'sent: error answer', ev.event_id);
+    DEBUG && log(what[status] || 'sent: error answer', ev.event_id);
   });
 }
 
@@ -487,12 +489,12 @@ function excluded(el) {
 function onSubmit(ev) {
   const form = ev.target;
   if (!(form instanceof HTMLFormElement)) return;
-  if (within(form, SEL[0])) return log("form: a builder's, its own event decides");
+  if (within(form, SEL[0])) return DEBUG && log("form: a builder's, its own event decides");
   const why = excluded(form);
-  if (why) return log(why);
+  if (why) return DEBUG && log(why);
   // Read and hashed now, so the page's own reset cannot lose the fields and raw values do not linger.
   const user = readForm(form);
-  if (!user) return log('form: honeypot filled, spam');
+  if (!user) return DEBUG && log('form: honeypot filled, spam');
   setTimeout(safe(() => afterSubmit(ev, form, user)), 0);
 }
 
@@ -543,12 +545,12 @@ function layout(el) {
 function afterSubmit(ev, form, user) {
   if (!ev.defaultPrevented) {
     if (form.checkValidity()) {
-      log('form: submitted, navigating');
+      DEBUG && log('form: submitted, navigating');
       formConversion(user);
-    } else log('form: invalid');
+    } else DEBUG && log('form: invalid');
     return;
   }
-  log('form: AJAX, waiting for success');
+  DEBUG && log('form: AJAX, waiting for success');
   watch(form, user);
 }
 
@@ -586,7 +588,7 @@ function watch(form, user) {
       }
     }
     if (!verdict || !finish()) return;
-    log(verdict[1]);
+    DEBUG && log(verdict[1]);
     if (verdict[0]) formConversion(user);
   };
   // At most one check per SETTLE_MS, once the browser has laid the change out: a page that
@@ -598,7 +600,7 @@ function watch(form, user) {
     observer = new MutationObserver(soon);
     observer.observe(d.documentElement, { childList: true, subtree: true, attributes: true, characterData: true });
   } catch (e) {}
-  setTimeout(safe(() => finish() && log('form: no success signal')), SUCCESS_WINDOW_MS);
+  setTimeout(safe(() => finish() && DEBUG && log('form: no success signal')), SUCCESS_WINDOW_MS);
   check();
 }
 
@@ -635,11 +637,11 @@ function onMessage(ev) {
     }
   }
   const [outcome, user] = core('message', ev.origin, pageOrigin, sender, srcOrigin, embedId, cfg.form_origins, data, now()).split(SEP);
-  if (outcome == 'untrusted') return log('message ignored: untrusted sender', ev.origin);
-  if (outcome == 'ignored') return log('message ignored: not a submission');
+  if (outcome == 'untrusted') return DEBUG && log('message ignored: untrusted sender', ev.origin);
+  if (outcome == 'ignored') return DEBUG && log('message ignored: not a submission');
   const why = frame && excluded(frame);
-  if (why) return log(why);
-  log(outcome + ' submission');
+  if (why) return DEBUG && log(why);
+  DEBUG && log(outcome + ' submission');
   formConversion(parse(user));
 }
 
@@ -649,10 +651,10 @@ function onHubspotV4(ev) {
   const formId = isObj(ev.detail) ? str(ev.detail.formId) : '';
   const containers = all(d, SEL[4]);
   const ids = containers.map((el) => attr(el, 'data-form-id'));
-  if (!core('hubspot_v4', formId, ids)) return log('HubSpot event ignored: form not on this page');
+  if (!core('hubspot_v4', formId, ids)) return DEBUG && log('HubSpot event ignored: form not on this page');
   const why = excluded(containers[ids.indexOf(formId)]);
-  if (why) return log(why);
-  log('hubspot submission');
+  if (why) return DEBUG && log(why);
+  DEBUG && log('hubspot submission');
   // The event id is fixed now; the values may arrive a moment later.
   const id = newId();
   let values = null;

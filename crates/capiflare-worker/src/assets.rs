@@ -60,14 +60,14 @@ pub(crate) async fn loader(req: &Request, env: &Env, settings: &Settings) -> Rep
     Ok(out)
 }
 
-/// The content type of a content-hashed file of the browser module (`/m.<hash>.js`,
-/// `/t.<hash>.wasm`), `None` for any other route.
+/// The content type of a content-hashed file of the browser module (`/m.<hash>.js`, its debug
+/// build `/d.<hash>.js`, `/t.<hash>.wasm`), `None` for any other route.
 pub(crate) fn hashed_type(route: &str) -> Option<&'static str> {
     let hex = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_hexdigit());
-    if let Some(h) = route
+    let script = route
         .strip_prefix("/m.")
-        .and_then(|r| r.strip_suffix(".js"))
-    {
+        .or_else(|| route.strip_prefix("/d."));
+    if let Some(h) = script.and_then(|r| r.strip_suffix(".js")) {
         return hex(h).then_some("text/javascript; charset=utf-8");
     }
     let h = route.strip_prefix("/t.")?.strip_suffix(".wasm")?;
