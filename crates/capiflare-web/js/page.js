@@ -41,11 +41,13 @@ let urlE = '';
 // new-editor containers, HubSpot's legacy message type, Paperform's message prefix], from the core.
 let SEL = [];
 // Consent: explicit and TCF signals ('granted', 'denied' or '' for none), the last decision, whether a
-// signal granted, whether the first `allow` has happened, conversions held until consent.
+// signal granted, whether the last evaluation saw a consent platform's global, whether the first
+// `allow` has happened, conversions held until consent.
 let explicit = '';
 let tcfSignal = '';
 let decision = '';
 let granted = false;
+let cmpSeen = false;
 let active = false;
 let held = [];
 // What capiflare('identify', …) gave: a hashed user object.
@@ -242,7 +244,7 @@ function convert(name, custom, user, id, pixel) {
   };
   if (isObj(custom)) ev.custom_data = custom;
   const conversion = [ev, pixel];
-  const decided = evaluate();
+  const decided = decision && !cmpSeen && !cmpPresent() ? decision : evaluate();
   if (decided == 'allow') fire(conversion);
   else if (decided == 'pending') {
     DEBUG && logEvent('held: no consent yet', ev);
@@ -277,7 +279,7 @@ function installConsent() {
     w.addEventListener(name, safe(evaluate));
   }
   // CMPs change their answer later: a light poll while one is present or the decision pending.
-  setInterval(safe(() => (decision == 'pending' || CMPS.some((k) => w[k] !== undefined)) && evaluate()), 1000);
+  setInterval(safe(() => (decision == 'pending' || cmpPresent()) && evaluate()), 1000);
 }
 
 /** `__tcfapi`'s callback: `cb(tcData, success)`; a failed call passes no data. */
@@ -305,8 +307,15 @@ function googleConsent() {
   return out;
 }
 
-/** Reads every consent signal, asks the core, and applies a changed decision. */
+/** Whether the page has a consent platform's global. */
+const cmpPresent = () => CMPS.some((k) => w[k] !== undefined);
+
+/** Reads every consent signal, asks the core, and applies a changed decision. Without a consent
+ * platform's global on the page, now and at the last evaluation, every input it reads is as it
+ * was then (the others come with events that evaluate at once): a conversion reuses that
+ * decision rather than asking again while the visitor waits. */
 function evaluate() {
+  cmpSeen = cmpPresent();
   const answer = core(
     'consent',
     policy[0],
@@ -469,7 +478,7 @@ function send(ev) {
   // process (a task on its main thread); fetch when the browser will not queue it.
   if (beacon(urlE, json)) return DEBUG && log('sent: beacon', ev.event_id);
   post(urlE, json, (status) => {
-    const what = { 202: 'sent: accepted', 204: 'sent: refused for consent', 1: 'sent: beacon', 0: 'not sent: worker unreachable' };
+    const what = DEBUG && { 202: 'sent: accepted', 204: 'sent: refused for consent', 1: 'sent: beacon', 0: 'not sent: worker unreachable' };
     DEBUG && log(what[status] || 'sent: error answer', ev.event_id);
   });
 }
@@ -571,11 +580,11 @@ function watch(form, user) {
     if (observer) observer.disconnect();
     return true;
   };
-  const check = () => {
+  const check = (looking) => {
     if (done) return;
     let verdict;
     if (!form.isConnected || !rendered(form)) verdict = [true, 'form: hidden or removed, success'];
-    else {
+    else if (looking) {
       for (const [el, own] of candidates()) {
         if (!shown(el)) continue;
         const t = text(el);
@@ -595,13 +604,15 @@ function watch(form, user) {
   // changes all the time (a carousel, a spinner) would otherwise have its layout forced at every
   // change for the whole window.
   let timer = 0;
-  const soon = () => timer || (timer = setTimeout(safe(() => ((timer = 0), check())), SETTLE_MS));
+  const soon = () => timer || (timer = setTimeout(safe(() => ((timer = 0), check(true))), SETTLE_MS));
   try {
     observer = new MutationObserver(soon);
     observer.observe(d.documentElement, { childList: true, subtree: true, attributes: true, characterData: true });
   } catch (e) {}
   setTimeout(safe(() => finish() && DEBUG && log('form: no success signal')), SUCCESS_WINDOW_MS);
-  check();
+  // Right away, only whether the submit handler hid or removed the form: the candidates are as
+  // `before` has just read them.
+  check(false);
 }
 
 function formConversion(user) {
