@@ -48,15 +48,20 @@ extern "C" {
     pub(crate) fn lower(text: &str) -> String;
 }
 
-/// The items of an array (nothing when it is not one).
-fn items(value: &JsValue) -> Vec<JsValue> {
+/// The items of an array from index `start` on (nothing when it is not one).
+fn items_from(value: &JsValue, start: u32) -> Vec<JsValue> {
     let mut out = Vec::new();
     if is_array(value) {
-        for i in 0..len(value) {
+        for i in start..len(value) {
             out.push(at(value, i));
         }
     }
     out
+}
+
+/// The items of an array (nothing when it is not one).
+fn items(value: &JsValue) -> Vec<JsValue> {
+    items_from(value, 0)
 }
 
 /// The strings of an array, in order, each item that is not a string read as empty (nothing
@@ -69,46 +74,57 @@ fn strings(value: &JsValue) -> Vec<String> {
 }
 
 /// An export's arguments: the one JS array the page driver passes. A missing argument, or one of
-/// another type, reads as empty, zero, false or `None`.
+/// another type, reads as empty, zero, false or `None`. The string arguments are read once, as
+/// the array is: the functions borrow them.
 #[derive(Debug)]
-pub(crate) struct Args(Vec<JsValue>);
+pub(crate) struct Args {
+    values: Vec<JsValue>,
+    texts: Vec<Option<String>>,
+}
 
 impl Args {
-    pub(crate) fn new(args: &JsValue) -> Self {
-        Self(items(args))
+    fn from_items(values: Vec<JsValue>) -> Self {
+        let texts = values.iter().map(JsValue::as_string).collect();
+        Self { values, texts }
     }
 
     /// A call's array, `[name, ...arguments]`: the name (empty when it is not a string) and the
     /// arguments.
     pub(crate) fn call(args: &JsValue) -> (String, Self) {
-        let mut all = items(args).into_iter();
-        let name = all.next().and_then(|v| v.as_string()).unwrap_or_default();
-        (name, Self(all.collect()))
+        let name = if is_array(args) {
+            at(args, 0).as_string()
+        } else {
+            None
+        };
+        (
+            name.unwrap_or_default(),
+            Self::from_items(items_from(args, 1)),
+        )
     }
 
     /// The argument itself (`undefined` when missing).
     pub(crate) fn value(&self, i: usize) -> JsValue {
-        self.0.get(i).cloned().unwrap_or(JsValue::UNDEFINED)
+        self.values.get(i).cloned().unwrap_or(JsValue::UNDEFINED)
     }
 
     /// A string argument, `None` when it is not one.
-    pub(crate) fn text(&self, i: usize) -> Option<String> {
-        self.0.get(i)?.as_string()
+    pub(crate) fn text(&self, i: usize) -> Option<&str> {
+        self.texts.get(i)?.as_deref()
     }
 
     /// A string argument, empty when it is not one.
-    pub(crate) fn str(&self, i: usize) -> String {
+    pub(crate) fn str(&self, i: usize) -> &str {
         self.text(i).unwrap_or_default()
     }
 
     /// A number argument, 0 when it is not one.
     pub(crate) fn num(&self, i: usize) -> f64 {
-        self.0.get(i).and_then(JsValue::as_f64).unwrap_or(0.0)
+        self.values.get(i).and_then(JsValue::as_f64).unwrap_or(0.0)
     }
 
     /// A boolean argument, `None` when it is not one.
     pub(crate) fn boolean(&self, i: usize) -> Option<bool> {
-        self.0.get(i)?.as_bool()
+        self.values.get(i)?.as_bool()
     }
 
     /// Whether the argument is `true`.
@@ -124,12 +140,12 @@ impl Args {
     /// An array argument, as arguments of its own; `None` when it is not an array.
     pub(crate) fn list(&self, i: usize) -> Option<Self> {
         let v = self.value(i);
-        is_array(&v).then(|| Self::new(&v))
+        is_array(&v).then(|| Self::from_items(items(&v)))
     }
 
     /// How many arguments there are.
     pub(crate) fn len(&self) -> usize {
-        self.0.len()
+        self.values.len()
     }
 }
 
