@@ -47,8 +47,9 @@ pub trait JsonRead: Sized {
     fn items(&self) -> Option<Vec<Self>>;
     /// The value of a string.
     fn text(&self) -> Option<String>;
-    /// A number written in decimal (as JavaScript's `String(n)` writes it).
-    fn number(&self) -> Option<String>;
+    /// The value of a string, or a number written in decimal (as JavaScript's `String(n)` writes
+    /// it).
+    fn scalar(&self) -> Option<String>;
     /// Whether the value is null (or JavaScript's `undefined`).
     fn is_null(&self) -> bool;
     /// Whether the value is a plain object (not an array): `members()` is some.
@@ -78,8 +79,9 @@ impl JsonRead for Value {
     fn text(&self) -> Option<String> {
         self.as_str().map(str::to_owned)
     }
-    fn number(&self) -> Option<String> {
+    fn scalar(&self) -> Option<String> {
         match self {
+            Self::String(s) => Some(s.clone()),
             Self::Number(n) => Some(n.to_string()),
             _ => None,
         }
@@ -290,8 +292,8 @@ pub fn decode_message<J: JsonRead>(msg: &Message<'_>, data: &J) -> Option<Submis
 /// HubSpot legacy `hsFormCallback` → a submission for `onFormSubmitted` only.
 fn decode_hubspot_legacy<J: JsonRead>(data: &J) -> Option<Submission> {
     if !data.is_object()
-        || data.member("type")?.text()? != HUBSPOT_LEGACY_TYPE
-        || data.member("eventName")?.text()? != "onFormSubmitted"
+        || member_text(data, "type")? != HUBSPOT_LEGACY_TYPE
+        || member_text(data, "eventName")? != "onFormSubmitted"
     {
         return None;
     }
@@ -326,10 +328,15 @@ fn decode_hubspot_legacy<J: JsonRead>(data: &J) -> Option<Submission> {
     })
 }
 
+/// The string member `key` of `v`; `None` when absent or not a string.
+fn member_text<J: JsonRead>(v: &J, key: &str) -> Option<String> {
+    v.member(key)?.text()
+}
+
 /// `[{name, value}]` → fields; `None` when an item is not of that shape.
 fn name_value_list<J: JsonRead>(list: &[J], out: &mut Vec<SubmittedField>) -> Option<()> {
     for item in list {
-        let name = item.member("name")?.text()?;
+        let name = member_text(item, "name")?;
         out.push(field("", &name, "", item.member("value").as_ref()));
     }
     Some(())
@@ -343,7 +350,7 @@ fn texts<J: JsonRead>(v: &J, out: &mut Vec<String>) {
                 texts(item, out);
             }
         }
-        None => out.extend(v.text().or_else(|| v.number())),
+        None => out.extend(v.scalar()),
     }
 }
 
@@ -390,12 +397,12 @@ pub fn decode_hubspot_v4<J: JsonRead>(form_id: &str, values: &J) -> Option<Submi
 fn decode_paperform<J: JsonRead>(data: &J, frame_embed_id: Option<&str>) -> Option<Submission> {
     let text = data.text()?;
     let msg = J::parse(text.strip_prefix(PAPERFORM_PREFIX)?)?;
-    if !msg.is_object() || msg.member("action")?.text()? != "submission" {
+    if !msg.is_object() || member_text(&msg, "action")? != "submission" {
         return None;
     }
     let embed_id = match msg.member("embed_id") {
         None => None,
-        Some(id) => Some(id.text().or_else(|| id.number())?),
+        Some(id) => Some(id.scalar()?),
     };
     if let (Some(got), Some(want)) = (&embed_id, frame_embed_id)
         && got != want
@@ -413,7 +420,7 @@ fn decode_paperform<J: JsonRead>(data: &J, frame_embed_id: Option<&str>) -> Opti
             if !item.is_object() {
                 return None;
             }
-            let text = |k: &str| item.member(k).and_then(|v| v.text()).unwrap_or_default();
+            let text = |k: &str| member_text(&item, k).unwrap_or_default();
             let first = |a: String, b: String| if a.is_empty() { b } else { a };
             let name = first(text("custom_key"), text("key"));
             let label = first(text("label"), text("display_label"));
@@ -430,9 +437,7 @@ fn decode_paperform<J: JsonRead>(data: &J, frame_embed_id: Option<&str>) -> Opti
             }
         }
     }
-    let form_id = details
-        .and_then(|d| d.member("form_id"))
-        .and_then(|v| v.text());
+    let form_id = details.and_then(|d| member_text(&d, "form_id"));
     Some(Submission {
         builder: Builder::Paperform,
         form_id,

@@ -13,7 +13,7 @@ export function g(o,k){try{if(o!==null&&(typeof o=='object'||typeof o=='function
 export function e(v){try{return Object.entries(v)}catch(e){return[]}}
 export function a(v){return Array.isArray(v)}
 export function j(t){try{return JSON.parse(t)}catch(e){}}
-export function n(v){return typeof v=='number'?String(v):void 0}
+export function n(v){return typeof v=='number'?String(v):typeof v=='string'?v:void 0}
 export function i(v,k){return v[k]}
 export function z(v){return v.length}
 export function l(s){return s.toLowerCase()}
@@ -31,9 +31,10 @@ extern "C" {
     /// `JSON.parse(text)`; `undefined` when it is not JSON.
     #[wasm_bindgen(js_name = j)]
     fn parse_json(text: &str) -> JsValue;
-    /// A number as JavaScript's `String(n)` writes it; `undefined` for anything else.
+    /// A string, or a number as JavaScript's `String(n)` writes it; `undefined` for anything
+    /// else.
     #[wasm_bindgen(js_name = n)]
-    fn number_text(value: &JsValue) -> Option<String>;
+    fn scalar_text(value: &JsValue) -> Option<String>;
     /// `array[index]`.
     #[wasm_bindgen(js_name = i)]
     fn at(array: &JsValue, index: u32) -> JsValue;
@@ -182,8 +183,8 @@ impl JsonRead for Js {
     fn text(&self) -> Option<String> {
         self.0.as_string()
     }
-    fn number(&self) -> Option<String> {
-        number_text(&self.0)
+    fn scalar(&self) -> Option<String> {
+        scalar_text(&self.0)
     }
     fn is_null(&self) -> bool {
         self.0.is_null() || self.0.is_undefined()
