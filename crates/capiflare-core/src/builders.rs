@@ -41,8 +41,9 @@ pub trait JsonRead: Sized {
     fn parse(text: &str) -> Option<Self>;
     /// A member of an object (not of an array); `None` when absent or null.
     fn member(&self, key: &str) -> Option<Self>;
-    /// The members of a plain object, in any order; `None` when not an object (arrays are not).
-    fn members(&self) -> Option<Vec<(String, Self)>>;
+    /// The keys of a plain object's members, in any order; `None` when not an object (arrays are
+    /// not).
+    fn keys(&self) -> Option<Vec<String>>;
     /// The items of an array; `None` when not an array.
     fn items(&self) -> Option<Vec<Self>>;
     /// The value of a string.
@@ -52,9 +53,9 @@ pub trait JsonRead: Sized {
     fn scalar(&self) -> Option<String>;
     /// Whether the value is null (or JavaScript's `undefined`).
     fn is_null(&self) -> bool;
-    /// Whether the value is a plain object (not an array): `members()` is some.
+    /// Whether the value is a plain object (not an array): `keys()` is some.
     fn is_object(&self) -> bool {
-        self.members().is_some()
+        self.keys().is_some()
     }
 }
 
@@ -65,13 +66,8 @@ impl JsonRead for Value {
     fn member(&self, key: &str) -> Option<Self> {
         self.as_object()?.get(key).filter(|v| !v.is_null()).cloned()
     }
-    fn members(&self) -> Option<Vec<(String, Self)>> {
-        Some(
-            self.as_object()?
-                .iter()
-                .map(|(k, v)| (k.clone(), v.clone()))
-                .collect(),
-        )
+    fn keys(&self) -> Option<Vec<String>> {
+        Some(self.as_object()?.keys().cloned().collect())
     }
     fn items(&self) -> Option<Vec<Self>> {
         self.as_array().cloned()
@@ -310,9 +306,7 @@ fn decode_hubspot_legacy<J: JsonRead>(data: &J) -> Option<Submission> {
                 Some(values) => match values.items() {
                     Some(list) => list,
                     None => {
-                        for (name, v) in values.members()? {
-                            fields.push(field("", &name, "", Some(&v)));
-                        }
+                        member_fields(&values, "", &mut fields)?;
                         Vec::new()
                     }
                 },
@@ -338,6 +332,18 @@ fn name_value_list<J: JsonRead>(list: &[J], out: &mut Vec<SubmittedField>) -> Op
     for item in list {
         let name = member_text(item, "name")?;
         out.push(field("", &name, "", item.member("value").as_ref()));
+    }
+    Some(())
+}
+
+/// Each member of a plain object `{name: value}` → a field; `None` when not an object.
+fn member_fields<J: JsonRead>(
+    object: &J,
+    input_type: &str,
+    out: &mut Vec<SubmittedField>,
+) -> Option<()> {
+    for name in object.keys()? {
+        out.push(field(input_type, &name, "", object.member(&name).as_ref()));
     }
     Some(())
 }
@@ -427,13 +433,12 @@ fn decode_paperform<J: JsonRead>(data: &J, frame_embed_id: Option<&str>) -> Opti
             let value = item.member("value");
             // An address answer (an object): its parts as fields of their own (`city`,
             // `postcode`, …).
-            match value.as_ref().and_then(JsonRead::members) {
-                Some(parts) => {
-                    for (part, v) in &parts {
-                        fields.push(field("text", part, "", Some(v)));
-                    }
-                }
-                None => fields.push(field(&text("type"), &name, &label, value.as_ref())),
+            if value
+                .as_ref()
+                .and_then(|v| member_fields(v, "text", &mut fields))
+                .is_none()
+            {
+                fields.push(field(&text("type"), &name, &label, value.as_ref()));
             }
         }
     }

@@ -10,7 +10,7 @@ use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen(inline_js = "
 export function g(o,k){try{if(o!==null&&(typeof o=='object'||typeof o=='function'))return o[k]}catch(e){}}
-export function e(v){try{return Object.entries(v)}catch(e){return[]}}
+export function e(v){try{return Object.keys(v)}catch(e){return[]}}
 export function a(v){return Array.isArray(v)}
 export function j(t){try{return JSON.parse(t)}catch(e){}}
 export function n(v){return typeof v=='number'?String(v):typeof v=='string'?v:void 0}
@@ -22,9 +22,9 @@ extern "C" {
     /// `target[key]`; `undefined` when the target is not an object or function, or reading throws.
     #[wasm_bindgen(js_name = g)]
     fn get(target: &JsValue, key: &str) -> JsValue;
-    /// `Object.entries(value)` (an empty array when that throws).
+    /// `Object.keys(value)` (an empty array when that throws).
     #[wasm_bindgen(js_name = e)]
-    fn entries(value: &JsValue) -> JsValue;
+    fn keys(value: &JsValue) -> JsValue;
     /// `Array.isArray(value)`.
     #[wasm_bindgen(js_name = a)]
     fn is_array(value: &JsValue) -> bool;
@@ -165,17 +165,8 @@ impl JsonRead for Js {
         }
         Some(Self(get(&self.0, key))).filter(|v| !v.is_null())
     }
-    fn members(&self) -> Option<Vec<(String, Self)>> {
-        if !self.is_object() {
-            return None;
-        }
-        let mut out = Vec::new();
-        for pair in items(&entries(&self.0)) {
-            if let Some(k) = at(&pair, 0).as_string() {
-                out.push((k, Self(at(&pair, 1))));
-            }
-        }
-        Some(out)
+    fn keys(&self) -> Option<Vec<String>> {
+        self.is_object().then(|| strings(&keys(&self.0)))
     }
     fn items(&self) -> Option<Vec<Self>> {
         is_array(&self.0).then(|| items(&self.0).into_iter().map(Self).collect())
