@@ -51,8 +51,6 @@ pub trait JsonRead: Sized {
     /// The value of a string, or a number written in decimal (as JavaScript's `String(n)` writes
     /// it).
     fn scalar(&self) -> Option<String>;
-    /// Whether the value is null (or JavaScript's `undefined`).
-    fn is_null(&self) -> bool;
     /// Whether the value is a plain object (not an array): `keys()` is some.
     fn is_object(&self) -> bool {
         self.keys().is_some()
@@ -81,9 +79,6 @@ impl JsonRead for Value {
             Self::Number(n) => Some(n.to_string()),
             _ => None,
         }
-    }
-    fn is_null(&self) -> bool {
-        Self::is_null(self)
     }
 }
 

@@ -9,7 +9,7 @@ use capiflare_core::builders::JsonRead;
 use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen(inline_js = "
-export function g(o,k){try{if(o!==null&&(typeof o=='object'||typeof o=='function'))return o[k]}catch(e){}}
+export function g(o,k){try{if(o!==null&&(typeof o=='object'&&!Array.isArray(o)||typeof o=='function'))return o[k]??void 0}catch(e){}}
 export function e(v){try{return Object.keys(v)}catch(e){return[]}}
 export function a(v){return Array.isArray(v)}
 export function j(t){try{return JSON.parse(t)}catch(e){}}
@@ -19,7 +19,8 @@ export function z(v){return v.length}
 export function l(s){return s.toLowerCase()}
 ")]
 extern "C" {
-    /// `target[key]`; `undefined` when the target is not an object or function, or reading throws.
+    /// `target[key]`; `undefined` when the target is an array or not an object or function, when
+    /// reading throws, and for `null`.
     #[wasm_bindgen(js_name = g)]
     fn get(target: &JsValue, key: &str) -> JsValue;
     /// `Object.keys(value)` (an empty array when that throws).
@@ -160,10 +161,8 @@ impl JsonRead for Js {
         (!v.is_undefined()).then_some(Self(v))
     }
     fn member(&self, key: &str) -> Option<Self> {
-        if is_array(&self.0) {
-            return None;
-        }
-        Some(Self(get(&self.0, key))).filter(|v| !v.is_null())
+        let v = get(&self.0, key);
+        (!v.is_undefined()).then_some(Self(v))
     }
     fn keys(&self) -> Option<Vec<String>> {
         self.is_object().then(|| strings(&keys(&self.0)))
@@ -176,9 +175,6 @@ impl JsonRead for Js {
     }
     fn scalar(&self) -> Option<String> {
         scalar_text(&self.0)
-    }
-    fn is_null(&self) -> bool {
-        self.0.is_null() || self.0.is_undefined()
     }
     fn is_object(&self) -> bool {
         self.0.is_object() && !is_array(&self.0)
