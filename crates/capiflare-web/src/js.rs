@@ -51,18 +51,18 @@ extern "C" {
 }
 
 /// The items of an array from index `start` on (nothing when it is not one).
-fn items_from(value: &JsValue, start: u32) -> Vec<JsValue> {
+fn items_from(value: &JsValue, start: u32) -> Vec<Js> {
     let mut out = Vec::new();
     if is_array(value) {
         for i in start..len(value) {
-            out.push(at(value, i));
+            out.push(Js(at(value, i)));
         }
     }
     out
 }
 
 /// The items of an array (nothing when it is not one).
-fn items(value: &JsValue) -> Vec<JsValue> {
+fn items(value: &JsValue) -> Vec<Js> {
     items_from(value, 0)
 }
 
@@ -71,7 +71,7 @@ fn items(value: &JsValue) -> Vec<JsValue> {
 fn strings(value: &JsValue) -> Vec<String> {
     items(value)
         .iter()
-        .map(|v| v.as_string().unwrap_or_default())
+        .map(|v| v.0.as_string().unwrap_or_default())
         .collect()
 }
 
@@ -80,13 +80,13 @@ fn strings(value: &JsValue) -> Vec<String> {
 /// the array is: the functions borrow them.
 #[derive(Debug)]
 pub(crate) struct Args {
-    values: Vec<JsValue>,
+    values: Vec<Js>,
     texts: Vec<Option<String>>,
 }
 
 impl Args {
-    fn from_items(values: Vec<JsValue>) -> Self {
-        let texts = values.iter().map(JsValue::as_string).collect();
+    fn from_items(values: Vec<Js>) -> Self {
+        let texts = values.iter().map(|v| v.0.as_string()).collect();
         Self { values, texts }
     }
 
@@ -105,8 +105,11 @@ impl Args {
     }
 
     /// The argument itself (`undefined` when missing).
-    pub(crate) fn value(&self, i: usize) -> JsValue {
-        self.values.get(i).cloned().unwrap_or(JsValue::UNDEFINED)
+    pub(crate) fn value(&self, i: usize) -> Js {
+        self.values
+            .get(i)
+            .cloned()
+            .unwrap_or(Js(JsValue::UNDEFINED))
     }
 
     /// A string argument, `None` when it is not one.
@@ -121,12 +124,12 @@ impl Args {
 
     /// A number argument, 0 when it is not one.
     pub(crate) fn num(&self, i: usize) -> f64 {
-        self.values.get(i).and_then(JsValue::as_f64).unwrap_or(0.0)
+        self.values.get(i).and_then(|v| v.0.as_f64()).unwrap_or(0.0)
     }
 
     /// A boolean argument, `None` when it is not one.
     pub(crate) fn boolean(&self, i: usize) -> Option<bool> {
-        self.values.get(i)?.as_bool()
+        self.values.get(i)?.0.as_bool()
     }
 
     /// Whether the argument is `true`.
@@ -136,12 +139,12 @@ impl Args {
 
     /// An array argument's strings (see [`strings`]).
     pub(crate) fn strings(&self, i: usize) -> Vec<String> {
-        strings(&self.value(i))
+        strings(&self.value(i).0)
     }
 
     /// An array argument, as arguments of its own; `None` when it is not an array.
     pub(crate) fn list(&self, i: usize) -> Option<Self> {
-        let v = self.value(i);
+        let v = self.value(i).0;
         is_array(&v).then(|| Self::from_items(items(&v)))
     }
 
@@ -168,7 +171,7 @@ impl JsonRead for Js {
         self.is_object().then(|| strings(&keys(&self.0)))
     }
     fn items(&self) -> Option<Vec<Self>> {
-        is_array(&self.0).then(|| items(&self.0).into_iter().map(Self).collect())
+        is_array(&self.0).then(|| items(&self.0))
     }
     fn text(&self) -> Option<String> {
         self.0.as_string()

@@ -30,7 +30,7 @@ use wasm_bindgen::prelude::*;
 
 mod js;
 
-use js::{Args, Js};
+use js::Args;
 
 /// The separator between the parts of an answer with several.
 pub const SEP: char = '\u{1f}';
@@ -384,7 +384,7 @@ fn message(a: &Args) -> String {
     if builders::trusted_sender(&msg).is_none() {
         return String::from("untrusted");
     }
-    match builders::decode_message(&msg, &Js(a.value(6))) {
+    match builders::decode_message(&msg, &a.value(6)) {
         Some(sub) => join(&[sub.builder.as_str(), &submission_json(&sub, a.num(7))]),
         None => String::from("ignored"),
     }
@@ -403,7 +403,7 @@ fn hubspot_v4(a: &Args) -> String {
 /// HubSpot new editor, `[formId, values, now_ms]`: `getFormFieldValues()`'s result → the hashed
 /// user object as JSON (`{}` when it is not the expected shape).
 fn hubspot_v4_user(a: &Args) -> String {
-    builders::decode_hubspot_v4(a.str(0), &Js(a.value(1)))
+    builders::decode_hubspot_v4(a.str(0), &a.value(1))
         .map_or_else(|| String::from("{}"), |sub| submission_json(&sub, a.num(2)))
 }
 
