@@ -104,9 +104,11 @@ impl Builder {
     /// The builder named `s` (the inverse of [`Builder::as_str`]).
     #[must_use]
     pub fn parse(s: &str) -> Option<Self> {
-        [Self::HubSpot, Self::Paperform]
-            .into_iter()
-            .find(|b| b.as_str() == s)
+        match s {
+            "hubspot" => Some(Self::HubSpot),
+            "paperform" => Some(Self::Paperform),
+            _ => None,
+        }
     }
 
     /// The CSS selector of the builder's iframes on a page: a `message` whose `event.source` is
