@@ -41,19 +41,19 @@ pub trait JsonRead: Sized {
     fn parse(text: &str) -> Option<Self>;
     /// A member of an object (not of an array); `None` when absent or null.
     fn member(&self, key: &str) -> Option<Self>;
-    /// The members of a plain object, in any order; `None` when not an object (arrays are not).
-    fn members(&self) -> Option<Vec<(String, Self)>>;
+    /// The keys of a plain object's members, in any order; `None` when not an object (arrays are
+    /// not).
+    fn keys(&self) -> Option<Vec<String>>;
     /// The items of an array; `None` when not an array.
     fn items(&self) -> Option<Vec<Self>>;
     /// The value of a string.
     fn text(&self) -> Option<String>;
-    /// A number written in decimal (as JavaScript's `String(n)` writes it).
-    fn number(&self) -> Option<String>;
-    /// Whether the value is null (or JavaScript's `undefined`).
-    fn is_null(&self) -> bool;
-    /// Whether the value is a plain object (not an array): `members()` is some.
+    /// The value of a string, or a number written in decimal (as JavaScript's `String(n)` writes
+    /// it).
+    fn scalar(&self) -> Option<String>;
+    /// Whether the value is a plain object (not an array): `keys()` is some.
     fn is_object(&self) -> bool {
-        self.members().is_some()
+        self.keys().is_some()
     }
 }
 
@@ -64,13 +64,8 @@ impl JsonRead for Value {
     fn member(&self, key: &str) -> Option<Self> {
         self.as_object()?.get(key).filter(|v| !v.is_null()).cloned()
     }
-    fn members(&self) -> Option<Vec<(String, Self)>> {
-        Some(
-            self.as_object()?
-                .iter()
-                .map(|(k, v)| (k.clone(), v.clone()))
-                .collect(),
-        )
+    fn keys(&self) -> Option<Vec<String>> {
+        Some(self.as_object()?.keys().cloned().collect())
     }
     fn items(&self) -> Option<Vec<Self>> {
         self.as_array().cloned()
@@ -78,14 +73,12 @@ impl JsonRead for Value {
     fn text(&self) -> Option<String> {
         self.as_str().map(str::to_owned)
     }
-    fn number(&self) -> Option<String> {
+    fn scalar(&self) -> Option<String> {
         match self {
+            Self::String(s) => Some(s.clone()),
             Self::Number(n) => Some(n.to_string()),
             _ => None,
         }
-    }
-    fn is_null(&self) -> bool {
-        Self::is_null(self)
     }
 }
 
@@ -111,9 +104,11 @@ impl Builder {
     /// The builder named `s` (the inverse of [`Builder::as_str`]).
     #[must_use]
     pub fn parse(s: &str) -> Option<Self> {
-        [Self::HubSpot, Self::Paperform]
-            .into_iter()
-            .find(|b| b.as_str() == s)
+        match s {
+            "hubspot" => Some(Self::HubSpot),
+            "paperform" => Some(Self::Paperform),
+            _ => None,
+        }
     }
 
     /// The CSS selector of the builder's iframes on a page: a `message` whose `event.source` is
@@ -290,8 +285,8 @@ pub fn decode_message<J: JsonRead>(msg: &Message<'_>, data: &J) -> Option<Submis
 /// HubSpot legacy `hsFormCallback` → a submission for `onFormSubmitted` only.
 fn decode_hubspot_legacy<J: JsonRead>(data: &J) -> Option<Submission> {
     if !data.is_object()
-        || data.member("type")?.text()? != HUBSPOT_LEGACY_TYPE
-        || data.member("eventName")?.text()? != "onFormSubmitted"
+        || member_text(data, "type")? != HUBSPOT_LEGACY_TYPE
+        || member_text(data, "eventName")? != "onFormSubmitted"
     {
         return None;
     }
@@ -308,9 +303,7 @@ fn decode_hubspot_legacy<J: JsonRead>(data: &J) -> Option<Submission> {
                 Some(values) => match values.items() {
                     Some(list) => list,
                     None => {
-                        for (name, v) in values.members()? {
-                            fields.push(field("", &name, "", Some(&v)));
-                        }
+                        member_fields(&values, "", &mut fields)?;
                         Vec::new()
                     }
                 },
@@ -326,11 +319,28 @@ fn decode_hubspot_legacy<J: JsonRead>(data: &J) -> Option<Submission> {
     })
 }
 
+/// The string member `key` of `v`; `None` when absent or not a string.
+fn member_text<J: JsonRead>(v: &J, key: &str) -> Option<String> {
+    v.member(key)?.text()
+}
+
 /// `[{name, value}]` → fields; `None` when an item is not of that shape.
 fn name_value_list<J: JsonRead>(list: &[J], out: &mut Vec<SubmittedField>) -> Option<()> {
     for item in list {
-        let name = item.member("name")?.text()?;
+        let name = member_text(item, "name")?;
         out.push(field("", &name, "", item.member("value").as_ref()));
+    }
+    Some(())
+}
+
+/// Each member of a plain object `{name: value}` → a field; `None` when not an object.
+fn member_fields<J: JsonRead>(
+    object: &J,
+    input_type: &str,
+    out: &mut Vec<SubmittedField>,
+) -> Option<()> {
+    for name in object.keys()? {
+        out.push(field(input_type, &name, "", object.member(&name).as_ref()));
     }
     Some(())
 }
@@ -343,7 +353,7 @@ fn texts<J: JsonRead>(v: &J, out: &mut Vec<String>) {
                 texts(item, out);
             }
         }
-        None => out.extend(v.text().or_else(|| v.number())),
+        None => out.extend(v.scalar()),
     }
 }
 
@@ -390,12 +400,12 @@ pub fn decode_hubspot_v4<J: JsonRead>(form_id: &str, values: &J) -> Option<Submi
 fn decode_paperform<J: JsonRead>(data: &J, frame_embed_id: Option<&str>) -> Option<Submission> {
     let text = data.text()?;
     let msg = J::parse(text.strip_prefix(PAPERFORM_PREFIX)?)?;
-    if !msg.is_object() || msg.member("action")?.text()? != "submission" {
+    if !msg.is_object() || member_text(&msg, "action")? != "submission" {
         return None;
     }
     let embed_id = match msg.member("embed_id") {
         None => None,
-        Some(id) => Some(id.text().or_else(|| id.number())?),
+        Some(id) => Some(id.scalar()?),
     };
     if let (Some(got), Some(want)) = (&embed_id, frame_embed_id)
         && got != want
@@ -413,26 +423,23 @@ fn decode_paperform<J: JsonRead>(data: &J, frame_embed_id: Option<&str>) -> Opti
             if !item.is_object() {
                 return None;
             }
-            let text = |k: &str| item.member(k).and_then(|v| v.text()).unwrap_or_default();
+            let text = |k: &str| member_text(&item, k).unwrap_or_default();
             let first = |a: String, b: String| if a.is_empty() { b } else { a };
             let name = first(text("custom_key"), text("key"));
             let label = first(text("label"), text("display_label"));
             let value = item.member("value");
             // An address answer (an object): its parts as fields of their own (`city`,
             // `postcode`, …).
-            match value.as_ref().and_then(JsonRead::members) {
-                Some(parts) => {
-                    for (part, v) in &parts {
-                        fields.push(field("text", part, "", Some(v)));
-                    }
-                }
-                None => fields.push(field(&text("type"), &name, &label, value.as_ref())),
+            if value
+                .as_ref()
+                .and_then(|v| member_fields(v, "text", &mut fields))
+                .is_none()
+            {
+                fields.push(field(&text("type"), &name, &label, value.as_ref()));
             }
         }
     }
-    let form_id = details
-        .and_then(|d| d.member("form_id"))
-        .and_then(|v| v.text());
+    let form_id = details.and_then(|d| member_text(&d, "form_id"));
     Some(Submission {
         builder: Builder::Paperform,
         form_id,

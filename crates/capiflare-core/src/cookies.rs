@@ -250,7 +250,7 @@ const OTHER_SUFFIXES: &str = "me.uk ltd.uk plc.uk id.au asn.au govt.nz gen.in fi
 
 fn is_public_suffix(sld: &str, tld: &str) -> bool {
     (tld.len() == 2 && text::split(GENERIC_SECOND_LEVELS, b' ').any(|g| g == sld))
-        || OTHER_SUFFIXES.split_ascii_whitespace().any(|s| {
+        || text::split(OTHER_SUFFIXES, b' ').any(|s| {
             s.strip_suffix(tld)
                 .and_then(|rest| rest.strip_suffix('.'))
                 .is_some_and(|rest| rest == sld)

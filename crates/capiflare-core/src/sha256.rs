@@ -94,58 +94,62 @@ pub(crate) fn digest(data: &[u8]) -> [u8; 32] {
         0x1f83_d9ab,
         0x5be0_cd19,
     ];
-    let mut blocks = data.chunks_exact(64);
-    for block in &mut blocks {
-        compress(&mut h, block);
-    }
-    // The rest, the 1 bit, zeros, and the length in bits: one or two more blocks.
-    let rest = blocks.remainder();
-    let mut tail = [0u8; 128];
-    for (t, &b) in tail.iter_mut().zip(rest.iter().chain(&[0x80])) {
-        *t = b;
-    }
-    let used = if rest.len() < 56 { 64 } else { 128 };
-    let bits = (data.len() as u64).wrapping_mul(8).to_be_bytes();
-    for (t, b) in tail.iter_mut().skip(used - 8).zip(bits) {
-        *t = b;
-    }
-    for block in tail.chunks_exact(64).take(used / 64) {
-        compress(&mut h, block);
+    // The padded message byte by byte, in one loop: the data, the 1 bit, zeros, and the length
+    // in bits in the last 8 bytes of the last block (one or two blocks after the full ones). Each
+    // byte shifts into its big-endian word of the block; four of them replace the word whole.
+    let total = (data.len() + 9).div_ceil(64) * 64;
+    let bits = (data.len() as u64).wrapping_mul(8);
+    let mut w = [0u32; 16];
+    for i in 0..total {
+        let byte = match data.get(i) {
+            Some(&b) => b,
+            None if i == data.len() => 0x80,
+            None if i + 8 >= total => (bits >> (8 * (total - 1 - i))) as u8,
+            None => 0,
+        };
+        if let Some(word) = w.get_mut(i % 64 / 4) {
+            *word = *word << 8 | u32::from(byte);
+        }
+        if i % 64 == 63 {
+            compress(&mut h, &mut w);
+        }
     }
     let mut out = [0u8; 32];
-    for (o, b) in out.iter_mut().zip(h.iter().flat_map(|w| w.to_be_bytes())) {
-        *o = b;
+    for (i, o) in out.iter_mut().enumerate() {
+        *o = (at(&h, i / 4) >> (24 - 8 * (i % 4))) as u8;
     }
     out
 }
 
-fn compress(h: &mut [u32; 8], block: &[u8]) {
-    let mut w = [0u32; 64];
-    for (word, bytes) in w.iter_mut().zip(block.chunks_exact(4)) {
-        *word = bytes.iter().fold(0, |n, &b| n << 8 | u32::from(b));
-    }
-    for t in 16..64 {
-        let at = |i: usize| w.get(i).copied().unwrap_or(0);
-        let (w15, w2) = (at(t - 15), at(t - 2));
-        let s0 = w15.rotate_right(7) ^ w15.rotate_right(18) ^ (w15 >> 3);
-        let s1 = w2.rotate_right(17) ^ w2.rotate_right(19) ^ (w2 >> 10);
-        let next = at(t - 16)
-            .wrapping_add(s0)
-            .wrapping_add(at(t - 7))
-            .wrapping_add(s1);
-        if let Some(x) = w.get_mut(t) {
-            *x = next;
-        }
-    }
+/// `words[i]` (0 past the end, which no caller reaches).
+fn at(words: &[u32], i: usize) -> u32 {
+    words.get(i).copied().unwrap_or(0)
+}
+
+/// One block, its 16 words in `w`, into the state. `w` then serves as the message schedule's
+/// window of its last 16 words, computed as the rounds go.
+fn compress(h: &mut [u32; 8], w: &mut [u32; 16]) {
     let [mut a, mut b, mut c, mut d, mut e, mut f, mut g, mut hh] = *h;
-    for (k, w) in K.iter().zip(w) {
+    for (t, k) in K.iter().enumerate() {
+        if t >= 16 {
+            let (w15, w2) = (at(w, (t - 15) % 16), at(w, (t - 2) % 16));
+            let s0 = w15.rotate_right(7) ^ w15.rotate_right(18) ^ (w15 >> 3);
+            let s1 = w2.rotate_right(17) ^ w2.rotate_right(19) ^ (w2 >> 10);
+            let next = at(w, t % 16)
+                .wrapping_add(s0)
+                .wrapping_add(at(w, (t - 7) % 16))
+                .wrapping_add(s1);
+            if let Some(x) = w.get_mut(t % 16) {
+                *x = next;
+            }
+        }
         let s1 = e.rotate_right(6) ^ e.rotate_right(11) ^ e.rotate_right(25);
         let ch = (e & f) ^ (!e & g);
         let t1 = hh
             .wrapping_add(s1)
             .wrapping_add(ch)
             .wrapping_add(*k)
-            .wrapping_add(w);
+            .wrapping_add(at(w, t % 16));
         let s0 = a.rotate_right(2) ^ a.rotate_right(13) ^ a.rotate_right(22);
         let maj = (a & b) ^ (a & c) ^ (b & c);
         let t2 = s0.wrapping_add(maj);

@@ -9,31 +9,33 @@ use capiflare_core::builders::JsonRead;
 use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen(inline_js = "
-export function g(o,k){try{if(o!==null&&(typeof o=='object'||typeof o=='function'))return o[k]}catch(e){}}
-export function e(v){try{return Object.entries(v)}catch(e){return[]}}
+export function g(o,k){try{if(o!==null&&(typeof o=='object'&&!Array.isArray(o)||typeof o=='function'))return o[k]??void 0}catch(e){}}
+export function e(v){try{return Object.keys(v)}catch(e){return[]}}
 export function a(v){return Array.isArray(v)}
 export function j(t){try{return JSON.parse(t)}catch(e){}}
-export function n(v){return typeof v=='number'?String(v):void 0}
+export function n(v){return typeof v=='number'?String(v):typeof v=='string'?v:void 0}
 export function i(v,k){return v[k]}
 export function z(v){return v.length}
 export function l(s){return s.toLowerCase()}
 ")]
 extern "C" {
-    /// `target[key]`; `undefined` when the target is not an object or function, or reading throws.
+    /// `target[key]`; `undefined` when the target is an array or not an object or function, when
+    /// reading throws, and for `null`.
     #[wasm_bindgen(js_name = g)]
     fn get(target: &JsValue, key: &str) -> JsValue;
-    /// `Object.entries(value)` (an empty array when that throws).
+    /// `Object.keys(value)` (an empty array when that throws).
     #[wasm_bindgen(js_name = e)]
-    fn entries(value: &JsValue) -> JsValue;
+    fn keys(value: &JsValue) -> JsValue;
     /// `Array.isArray(value)`.
     #[wasm_bindgen(js_name = a)]
     fn is_array(value: &JsValue) -> bool;
     /// `JSON.parse(text)`; `undefined` when it is not JSON.
     #[wasm_bindgen(js_name = j)]
     fn parse_json(text: &str) -> JsValue;
-    /// A number as JavaScript's `String(n)` writes it; `undefined` for anything else.
+    /// A string, or a number as JavaScript's `String(n)` writes it; `undefined` for anything
+    /// else.
     #[wasm_bindgen(js_name = n)]
-    fn number_text(value: &JsValue) -> Option<String>;
+    fn scalar_text(value: &JsValue) -> Option<String>;
     /// `array[index]`.
     #[wasm_bindgen(js_name = i)]
     fn at(array: &JsValue, index: u32) -> JsValue;
@@ -48,15 +50,20 @@ extern "C" {
     pub(crate) fn lower(text: &str) -> String;
 }
 
-/// The items of an array (nothing when it is not one).
-fn items(value: &JsValue) -> Vec<JsValue> {
+/// The items of an array from index `start` on (nothing when it is not one).
+fn items_from(value: &JsValue, start: u32) -> Vec<Js> {
     let mut out = Vec::new();
     if is_array(value) {
-        for i in 0..len(value) {
-            out.push(at(value, i));
+        for i in start..len(value) {
+            out.push(Js(at(value, i)));
         }
     }
     out
+}
+
+/// The items of an array (nothing when it is not one).
+fn items(value: &JsValue) -> Vec<Js> {
+    items_from(value, 0)
 }
 
 /// The strings of an array, in order, each item that is not a string read as empty (nothing
@@ -64,51 +71,65 @@ fn items(value: &JsValue) -> Vec<JsValue> {
 fn strings(value: &JsValue) -> Vec<String> {
     items(value)
         .iter()
-        .map(|v| v.as_string().unwrap_or_default())
+        .map(|v| v.0.as_string().unwrap_or_default())
         .collect()
 }
 
 /// An export's arguments: the one JS array the page driver passes. A missing argument, or one of
-/// another type, reads as empty, zero, false or `None`.
+/// another type, reads as empty, zero, false or `None`. The string arguments are read once, as
+/// the array is: the functions borrow them.
 #[derive(Debug)]
-pub(crate) struct Args(Vec<JsValue>);
+pub(crate) struct Args {
+    values: Vec<Js>,
+    texts: Vec<Option<String>>,
+}
 
 impl Args {
-    pub(crate) fn new(args: &JsValue) -> Self {
-        Self(items(args))
+    fn from_items(values: Vec<Js>) -> Self {
+        let texts = values.iter().map(|v| v.0.as_string()).collect();
+        Self { values, texts }
     }
 
     /// A call's array, `[name, ...arguments]`: the name (empty when it is not a string) and the
     /// arguments.
     pub(crate) fn call(args: &JsValue) -> (String, Self) {
-        let mut all = items(args).into_iter();
-        let name = all.next().and_then(|v| v.as_string()).unwrap_or_default();
-        (name, Self(all.collect()))
+        let name = if is_array(args) {
+            at(args, 0).as_string()
+        } else {
+            None
+        };
+        (
+            name.unwrap_or_default(),
+            Self::from_items(items_from(args, 1)),
+        )
     }
 
     /// The argument itself (`undefined` when missing).
-    pub(crate) fn value(&self, i: usize) -> JsValue {
-        self.0.get(i).cloned().unwrap_or(JsValue::UNDEFINED)
+    pub(crate) fn value(&self, i: usize) -> Js {
+        self.values
+            .get(i)
+            .cloned()
+            .unwrap_or(Js(JsValue::UNDEFINED))
     }
 
     /// A string argument, `None` when it is not one.
-    pub(crate) fn text(&self, i: usize) -> Option<String> {
-        self.0.get(i)?.as_string()
+    pub(crate) fn text(&self, i: usize) -> Option<&str> {
+        self.texts.get(i)?.as_deref()
     }
 
     /// A string argument, empty when it is not one.
-    pub(crate) fn str(&self, i: usize) -> String {
+    pub(crate) fn str(&self, i: usize) -> &str {
         self.text(i).unwrap_or_default()
     }
 
     /// A number argument, 0 when it is not one.
     pub(crate) fn num(&self, i: usize) -> f64 {
-        self.0.get(i).and_then(JsValue::as_f64).unwrap_or(0.0)
+        self.values.get(i).and_then(|v| v.0.as_f64()).unwrap_or(0.0)
     }
 
     /// A boolean argument, `None` when it is not one.
     pub(crate) fn boolean(&self, i: usize) -> Option<bool> {
-        self.0.get(i)?.as_bool()
+        self.values.get(i)?.0.as_bool()
     }
 
     /// Whether the argument is `true`.
@@ -118,18 +139,18 @@ impl Args {
 
     /// An array argument's strings (see [`strings`]).
     pub(crate) fn strings(&self, i: usize) -> Vec<String> {
-        strings(&self.value(i))
+        strings(&self.value(i).0)
     }
 
     /// An array argument, as arguments of its own; `None` when it is not an array.
     pub(crate) fn list(&self, i: usize) -> Option<Self> {
-        let v = self.value(i);
-        is_array(&v).then(|| Self::new(&v))
+        let v = self.value(i).0;
+        is_array(&v).then(|| Self::from_items(items(&v)))
     }
 
     /// How many arguments there are.
     pub(crate) fn len(&self) -> usize {
-        self.0.len()
+        self.values.len()
     }
 }
 
@@ -143,34 +164,20 @@ impl JsonRead for Js {
         (!v.is_undefined()).then_some(Self(v))
     }
     fn member(&self, key: &str) -> Option<Self> {
-        if is_array(&self.0) {
-            return None;
-        }
-        Some(Self(get(&self.0, key))).filter(|v| !v.is_null())
+        let v = get(&self.0, key);
+        (!v.is_undefined()).then_some(Self(v))
     }
-    fn members(&self) -> Option<Vec<(String, Self)>> {
-        if !self.is_object() {
-            return None;
-        }
-        let mut out = Vec::new();
-        for pair in items(&entries(&self.0)) {
-            if let Some(k) = at(&pair, 0).as_string() {
-                out.push((k, Self(at(&pair, 1))));
-            }
-        }
-        Some(out)
+    fn keys(&self) -> Option<Vec<String>> {
+        self.is_object().then(|| strings(&keys(&self.0)))
     }
     fn items(&self) -> Option<Vec<Self>> {
-        is_array(&self.0).then(|| items(&self.0).into_iter().map(Self).collect())
+        is_array(&self.0).then(|| items(&self.0))
     }
     fn text(&self) -> Option<String> {
         self.0.as_string()
     }
-    fn number(&self) -> Option<String> {
-        number_text(&self.0)
-    }
-    fn is_null(&self) -> bool {
-        self.0.is_null() || self.0.is_undefined()
+    fn scalar(&self) -> Option<String> {
+        scalar_text(&self.0)
     }
     fn is_object(&self) -> bool {
         self.0.is_object() && !is_array(&self.0)

@@ -30,7 +30,7 @@ use wasm_bindgen::prelude::*;
 
 mod js;
 
-use js::{Args, Js};
+use js::Args;
 
 /// The separator between the parts of an answer with several.
 pub const SEP: char = '\u{1f}';
@@ -41,28 +41,37 @@ pub const SEP: char = '\u{1f}';
 #[must_use]
 pub fn call(args: &JsValue) -> String {
     let (name, a) = Args::call(args);
-    match name.as_str() {
-        "explicit" => explicit(&a),
-        "tcf" => tcf(&a),
-        "consent" => consent(&a),
-        "landing" => landing(&a),
-        "browser_ids" => browser_ids(&a),
-        "field" => field(&a),
-        "hash" => hash(&a),
-        "message" => message(&a),
-        "hubspot_v4" => hubspot_v4(&a),
-        "hubspot_v4_user" => hubspot_v4_user(&a),
-        "excluded" => excluded(&a),
-        "selectors" => selectors(),
-        "success" => success(&a),
-        "new_event_id" => new_event_id(&a),
-        "check_track" => check_track(&a),
-        "standard" => standard(&a),
-        "default_event" => default_event(&a),
-        "source_url" => source_url(&a),
-        _ => String::new(),
-    }
+    FUNCTIONS
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map_or_else(String::new, |(_, f)| f(&a))
 }
+
+/// A function the page calls: its arguments → its answer.
+type Function = fn(&Args) -> String;
+
+/// The functions [`call`] dispatches to, by name: one table and one indirect call instead of a
+/// comparison and an inlined body per name.
+const FUNCTIONS: [(&str, Function); 18] = [
+    ("explicit", explicit),
+    ("tcf", tcf),
+    ("consent", consent),
+    ("landing", landing),
+    ("browser_ids", browser_ids),
+    ("field", field),
+    ("hash", hash),
+    ("message", message),
+    ("hubspot_v4", hubspot_v4),
+    ("hubspot_v4_user", hubspot_v4_user),
+    ("excluded", excluded),
+    ("selectors", selectors),
+    ("success", success),
+    ("new_event_id", new_event_id),
+    ("check_track", check_track),
+    ("standard", standard),
+    ("default_event", default_event),
+    ("source_url", source_url),
+];
 
 /// The shipped module's panic handler: a trap, so no panic message is ever formatted (the core
 /// never panics on purpose; a bug makes the one call throw, which the page driver catches).
@@ -114,7 +123,7 @@ fn signal_name(s: Option<Signal>) -> String {
 /// `[action]` of `capiflare('consent', action)` → the explicit signal: `grant` → `granted`,
 /// `revoke` → `denied`, anything else none.
 fn explicit(a: &Args) -> String {
-    signal_name(match a.str(0).as_str() {
+    signal_name(match a.str(0) {
         "grant" => Some(Signal::Granted),
         "revoke" => Some(Signal::Denied),
         _ => None,
@@ -131,7 +140,7 @@ fn tcf(a: &Args) -> String {
         let p = i as u16 + 1;
         if purposes & (1 << p) != 0 { p } else { 0 }
     });
-    signal_name(consent::tcf_signal(a.boolean(0), &a.str(1), &granted, None))
+    signal_name(consent::tcf_signal(a.boolean(0), a.str(1), &granted, None))
 }
 
 /// The consent decision: `"allow|deny|pending by gpc|explicit|cmp|policy"`, then ` granted` when
@@ -159,18 +168,18 @@ fn consent(a: &Args) -> String {
         });
     }
     let cmp = consent::combine_cmp(&[
-        signal(&a.str(5)),
+        signal(a.str(5)),
         commands.signal(),
-        a.text(7).as_deref().and_then(consent::onetrust_signal),
+        a.text(7).and_then(consent::onetrust_signal),
         consent::cookiebot_signal(a.boolean(8)),
     ]);
     let inputs = consent::Inputs {
         gpc: a.flag(3),
-        policy: Policy::parse(&a.str(0))
-            .or_else(|| Policy::parse(&a.str(1)))
+        policy: Policy::parse(a.str(0))
+            .or_else(|| Policy::parse(a.str(1)))
             .unwrap_or_default(),
-        country: a.text(2).filter(|c| !c.is_empty()),
-        explicit: signal(&a.str(4)),
+        country: a.text(2).filter(|c| !c.is_empty()).map(String::from),
+        explicit: signal(a.str(4)),
         cmp,
     };
     let (decided, basis) = consent::decide_on(&inputs);
@@ -191,12 +200,12 @@ fn consent(a: &Args) -> String {
 /// id to send the worker (empty when `_fbc` stays), then the fallback `Set-Cookie` lines for
 /// `_fbc` and `_fbp` (empty for the one that stays), for when the worker cannot be reached.
 fn landing(a: &Args) -> String {
-    let (cookie, domain) = (a.str(2), cookies::registrable_domain(&a.str(1)));
-    let fbclid = cookies::fbclid_from_query(&a.str(0));
+    let (cookie, domain) = (a.str(2), cookies::registrable_domain(a.str(1)));
+    let fbclid = cookies::fbclid_from_query(a.str(0));
     let index = cookies::subdomain_index(domain.as_deref().unwrap_or_default());
     let plan = cookies::plan(
-        cookies::read(&cookie, "_fbc").as_deref(),
-        cookies::read(&cookie, "_fbp").as_deref(),
+        cookies::read(cookie, "_fbc").as_deref(),
+        cookies::read(cookie, "_fbp").as_deref(),
         fbclid.as_deref(),
         index,
         a.num(3) as u64,
@@ -218,7 +227,7 @@ fn landing(a: &Args) -> String {
 fn browser_ids(a: &Args) -> String {
     let cookie = a.str(0);
     let valid = |name: &str, parse: fn(&str) -> Result<cookies::FbCookie, Error>| {
-        cookies::read(&cookie, name)
+        cookies::read(cookie, name)
             .filter(|v| parse(v).is_ok())
             .unwrap_or_default()
     };
@@ -238,11 +247,11 @@ fn field(a: &Args) -> String {
     let [input_type, name, id, autocomplete, label, class] = core::array::from_fn(|i| a.str(i));
     let flags = a.num(6) as u8;
     let input = Input {
-        input_type: &input_type,
-        name: &name,
-        id: &id,
-        autocomplete: &autocomplete,
-        label: &label,
+        input_type,
+        name,
+        id,
+        autocomplete,
+        label,
     };
     let layout = a.list(7).map(|l| fields::Layout {
         rendered: l.flag(0),
@@ -253,7 +262,7 @@ fn field(a: &Args) -> String {
     });
     let facts = TrapFacts {
         input,
-        class: &class,
+        class,
         // Hiding can only make a field a honeypot, never stop it being one: ask as if hidden
         // first, so the page measures (a forced layout) only when the answer depends on it.
         hidden: layout.as_ref().is_none_or(fields::hidden_from_humans),
@@ -356,26 +365,26 @@ fn submission_json(sub: &Submission, now_ms: f64) -> String {
 fn message(a: &Args) -> String {
     let [origin, page_origin, sender, src_origin] = core::array::from_fn(|i| a.str(i));
     let embed_id = a.text(4);
-    let sender = match (sender.as_str(), Builder::parse(&sender)) {
+    let sender = match (sender, Builder::parse(sender)) {
         ("page", _) => Sender::Page,
         (_, Some(builder)) => Sender::Frame {
             builder,
-            src_origin: &src_origin,
-            embed_id: embed_id.as_deref(),
+            src_origin,
+            embed_id,
         },
         _ => Sender::Other,
     };
     let form_origins = a.strings(5);
     let msg = Message {
-        origin: &origin,
-        page_origin: &page_origin,
+        origin,
+        page_origin,
         sender,
         form_origins: &form_origins,
     };
     if builders::trusted_sender(&msg).is_none() {
         return String::from("untrusted");
     }
-    match builders::decode_message(&msg, &Js(a.value(6))) {
+    match builders::decode_message(&msg, &a.value(6)) {
         Some(sub) => join(&[sub.builder.as_str(), &submission_json(&sub, a.num(7))]),
         None => String::from("ignored"),
     }
@@ -386,7 +395,7 @@ fn message(a: &Args) -> String {
 /// [`selectors`] names fifth), else empty.
 fn hubspot_v4(a: &Args) -> String {
     String::from(yes(builders::hubspot_v4_form_known(
-        &a.str(0),
+        a.str(0),
         &a.strings(1),
     )))
 }
@@ -394,7 +403,7 @@ fn hubspot_v4(a: &Args) -> String {
 /// HubSpot new editor, `[formId, values, now_ms]`: `getFormFieldValues()`'s result → the hashed
 /// user object as JSON (`{}` when it is not the expected shape).
 fn hubspot_v4_user(a: &Args) -> String {
-    builders::decode_hubspot_v4(&a.str(0), &Js(a.value(1)))
+    builders::decode_hubspot_v4(a.str(0), &a.value(1))
         .map_or_else(|| String::from("{}"), |sub| submission_json(&sub, a.num(2)))
 }
 
@@ -402,7 +411,7 @@ fn hubspot_v4_user(a: &Args) -> String {
 /// it), else the entries that are selectors, separated by [`SEP`].
 fn excluded(a: &Args) -> String {
     let entries = a.strings(0);
-    if builders::path_excluded(&entries, &a.str(1)) {
+    if builders::path_excluded(&entries, a.str(1)) {
         return String::from("/");
     }
     let list: Vec<&str> = builders::excluded_selectors(&entries).collect();
@@ -413,7 +422,7 @@ fn excluded(a: &Args) -> String {
 /// one is its builder's), AJAX success candidates, HubSpot's iframes, Paperform's iframes, HubSpot
 /// new-editor containers; then the `type` of HubSpot's legacy messages and the prefix of
 /// Paperform's, with which the page skips, without a call, every other `message` a page receives.
-fn selectors() -> String {
+fn selectors(_: &Args) -> String {
     join(&[
         builders::BUILDER_CONTAINERS,
         builders::SUCCESS_CANDIDATES,
@@ -429,7 +438,7 @@ fn selectors() -> String {
 /// text, custom]` (`custom`: the site named it with `data-capiflare-success`): `1` success, `2`
 /// an error message, empty neither.
 fn success(a: &Args) -> String {
-    let said = builders::success_signal(&a.str(0), &a.str(1), &a.str(2), a.flag(3));
+    let said = builders::success_signal(a.str(0), a.str(1), a.str(2), a.flag(3));
     String::from(match said {
         Some(true) => "1",
         Some(false) => "2",
@@ -453,7 +462,7 @@ fn new_event_id(a: &Args) -> String {
 fn check_track(a: &Args) -> String {
     let error = if a.str(0).trim().is_empty() {
         Error::EventNameInvalid
-    } else if a.text(1).is_some_and(|id| !event_id::is_valid(&id)) {
+    } else if a.text(1).is_some_and(|id| !event_id::is_valid(id)) {
         Error::EventIdInvalid
     } else {
         return String::new();
@@ -464,18 +473,17 @@ fn check_track(a: &Args) -> String {
 /// `[name]`: `1` when it is one of Meta's standard events (`fbq('track')`), else empty
 /// (`trackCustom`).
 fn standard(a: &Args) -> String {
-    String::from(yes(event::is_standard(&a.str(0))))
+    String::from(yes(event::is_standard(a.str(0))))
 }
 
 /// `[trigger]` (`page_view`, `form`, `booking`) → its default event name, for a `t.js` served
 /// without the worker's configuration.
 fn default_event(a: &Args) -> String {
-    let trigger = a.str(0);
-    String::from(capiflare_core::config::default_event(&trigger).unwrap_or("Lead"))
+    String::from(capiflare_core::config::default_event(a.str(0)).unwrap_or("Lead"))
 }
 
 /// `[location.href]` → the page's URL as `event_source_url`: personal data stripped from its
 /// query string.
 fn source_url(a: &Args) -> String {
-    fields::strip_personal_query(&a.str(0))
+    fields::strip_personal_query(a.str(0))
 }
