@@ -519,7 +519,8 @@ function labelOf(el) {
 
 /** A form's controls → the hashed user object, or null when a honeypot is filled (spam). */
 function readForm(form) {
-  const raw = [];
+  const facts = [];
+  const els = [];
   for (const el of Array.from(form.elements)) {
     const type = str(el.type);
     if (!type || type == 'fieldset' || type == 'output') continue;
@@ -527,14 +528,14 @@ function readForm(form) {
     const value = str(el.value);
     if (!value.trim()) continue;
     const parent = el.parentElement;
-    const facts = [type, attr(el, 'name'), attr(el, 'id'), attr(el, 'autocomplete'), labelOf(el), str(el.className) + ' ' + str(parent && parent.className)];
     const flags = (attr(el, 'tabindex').trim().startsWith('-') ? 1 : 0) | (within(el, '[aria-hidden="true"]') ? 2 : 0);
-    let field = core('field', ...facts, flags);
-    if (field == '?') field = core('field', ...facts, flags, layout(el));
-    if (field == '!') return null;
-    if (field) raw.push(field, value);
+    facts.push(type, attr(el, 'name'), attr(el, 'id'), attr(el, 'autocomplete'), labelOf(el), str(el.className) + ' ' + str(parent && parent.className), flags, value);
+    els.push(el);
   }
-  return hash(raw);
+  let answer = core('form', facts, now());
+  // Measured (a forced layout) only when the core needs it to tell a honeypot.
+  if (answer[0] == '?') answer = core('form', facts, now(), els.map((el, i) => answer[i + 1] == '1' && layout(el)));
+  return answer == '!' ? null : parse(answer);
 }
 
 /** Whether an element is rendered and not `visibility: hidden` or fully transparent. */

@@ -58,7 +58,7 @@ const FUNCTIONS: [(&str, Function); 18] = [
     ("consent", consent),
     ("landing", landing),
     ("browser_ids", browser_ids),
-    ("field", field),
+    ("form", form),
     ("hash", hash),
     ("message", message),
     ("hubspot_v4", hubspot_v4),
@@ -237,15 +237,22 @@ fn browser_ids(a: &Args) -> String {
     ])
 }
 
-/// One form control, `[type, name, id, autocomplete, label, class, flags, layout]` → the
-/// customer field it holds (`email`, `full_name`, …), empty for none, `!` for a filled honeypot
-/// (the submission is spam), or `?` when that depends on whether humans can see the control: ask
-/// again with its `layout`, `[rendered, width, height, right, bottom]` (see
-/// [`fields::Layout`]). `flags` bit 1: `tabindex` is negative; bit 2: inside
-/// `[aria-hidden="true"]`. `class` is the control's class and its parent's.
-fn field(a: &Args) -> String {
-    let [input_type, name, id, autocomplete, label, class] = core::array::from_fn(|i| a.str(i));
-    let flags = a.num(6) as u8;
+/// What one form control is (see [`form`]).
+enum Control {
+    /// The customer field it holds, if any.
+    Field(Option<Field>),
+    /// A filled honeypot: the submission is spam.
+    Honeypot,
+    /// A honeypot only if humans cannot see it: the page must measure it.
+    Unmeasured,
+}
+
+/// The control whose facts start at `at` in `list` (see [`form`]), with its `layout` when
+/// measured.
+fn control(list: &Args, at: usize, layout: Option<Args>) -> Control {
+    let [input_type, name, id, autocomplete, label, class] =
+        core::array::from_fn(|i| list.str(at + i));
+    let flags = list.num(at + 6) as u8;
     let input = Input {
         input_type,
         name,
@@ -253,7 +260,7 @@ fn field(a: &Args) -> String {
         autocomplete,
         label,
     };
-    let layout = a.list(7).map(|l| fields::Layout {
+    let layout = layout.map(|l| fields::Layout {
         rendered: l.flag(0),
         width: l.num(1),
         height: l.num(2),
@@ -269,18 +276,55 @@ fn field(a: &Args) -> String {
         untabbable: flags & 1 != 0,
         aria_hidden: flags & 2 != 0,
     };
-    let answer = if !fields::is_honeypot(&facts) {
-        fields::classify(&input).map_or("", Field::as_str)
+    if !fields::is_honeypot(&facts) {
+        Control::Field(fields::classify(&input))
     } else if layout.is_some() {
-        "!"
+        Control::Honeypot
     } else {
-        "?"
+        Control::Unmeasured
+    }
+}
+
+/// A submitted form, `[controls, now_ms, layouts]`, in one call (the visitor waits on it).
+/// `controls` lists eight facts per control: `type, name, id, autocomplete, label, class, flags,
+/// value` (the page leaves out controls without a value); `flags` bit 1 means the control's
+/// `tabindex` is negative, bit 2 that it is inside `[aria-hidden="true"]`; `class` is the
+/// control's class and its parent's. `layouts` holds, at a control's index, its layout once
+/// measured: `[rendered, width, height, right, bottom]` (see [`fields::Layout`]).
+///
+/// Answers `!` when a honeypot is filled (the submission is spam); `?` and then, per control, `1`
+/// when whether it is a honeypot depends on whether humans can see it, else `0` (ask again with
+/// the `layouts` of each `1`); else the hashed user object of the customer fields, as JSON (as
+/// [`hash`]).
+fn form(a: &Args) -> String {
+    const FACTS: usize = 8;
+    let (list, layouts) = (a.list(0), a.list(2));
+    let Some(list) = list else {
+        return String::from("{}");
     };
-    String::from(answer)
+    let mut raw: Vec<(Key, &str)> = Vec::new();
+    let mut unmeasured = String::from("?");
+    let mut measure = false;
+    for at in (0..list.len() / FACTS).map(|i| i * FACTS) {
+        let layout = layouts.as_ref().and_then(|l| l.list(at / FACTS));
+        let verdict = control(&list, at, layout);
+        let unknown = matches!(verdict, Control::Unmeasured);
+        measure |= unknown;
+        unmeasured.push(if unknown { '1' } else { '0' });
+        match verdict {
+            Control::Honeypot => return String::from("!"),
+            Control::Field(Some(f)) => raw.extend(fields::entries(f, list.str(at + 7))),
+            _ => {}
+        }
+    }
+    if measure {
+        return unmeasured;
+    }
+    user_json(&raw, a.num(1))
 }
 
 /// Normalizes and hashes raw values: `[entries, now_ms]`, where `entries` lists names and values,
-/// alternately. A name is a field (`email`, `full_name`, …, as [`field`] answers) or a user key
+/// alternately. A name is a customer field (`email`, `full_name`, …) or a user key
 /// of the public API (`email` or Meta's `em`, …); values are strings. Answers the user object as
 /// JSON (each field a hash, or a list of them), then the names it did not know, if any.
 fn hash(a: &Args) -> String {

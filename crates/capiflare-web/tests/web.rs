@@ -68,7 +68,7 @@ functions!(
     browser_ids,
     consent,
     explicit,
-    field,
+    form,
     hash,
     landing,
     message,
@@ -111,44 +111,87 @@ fn event_ids_are_uuid_v4_from_the_given_bytes() {
 }
 
 #[wasm_bindgen_test]
-fn controls_are_classified_and_honeypots_need_a_measure_only_when_it_matters() {
-    let measured = |facts: [&str; 6], flags: u8, layout: Option<[f64; 5]>| {
+fn a_form_is_classified_and_hashed_and_honeypots_need_a_measure_only_when_it_matters() {
+    /// A control's eight facts (with its layout, once measured).
+    type Control = (Vec<JsValue>, Option<[f64; 5]>);
+    let control = |facts: [&str; 6], flags: u8, value: &str, layout| -> Control {
         let mut list: Vec<JsValue> = facts.iter().map(|f| s(f)).collect();
         list.push(n(f64::from(flags)));
-        if let Some([rendered, rest @ ..]) = layout {
-            let mut l = vec![b(rendered == 1.0)];
-            l.extend(rest.iter().map(|x| n(*x)));
-            list.push(args(&l));
-        }
-        field(&args(&list))
+        list.push(s(value));
+        (list, layout)
     };
-    let control = |facts, flags| measured(facts, flags, None);
-    assert_eq!(
-        control(["text", "field_1", "e", "", "Your e-mail", ""], 0),
-        "email"
+    // As the page calls it: the facts in one list, the layouts by index (`false` where none).
+    let submitted = |controls: &[Control]| {
+        let facts: Vec<JsValue> = controls.iter().flat_map(|c| c.0.clone()).collect();
+        let layouts: Vec<JsValue> = controls
+            .iter()
+            .map(|c| match c.1 {
+                Some([rendered, rest @ ..]) => {
+                    let mut l = vec![b(rendered == 1.0)];
+                    l.extend(rest.iter().map(|x| n(*x)));
+                    args(&l)
+                }
+                None => b(false),
+            })
+            .collect();
+        form(&args(&[args(&facts), n(NOW_MS), args(&layouts)]))
+    };
+    let email = control(
+        ["text", "field_1", "e", "", "Your e-mail", ""],
+        0,
+        " Jo@Example.com ",
+        None,
     );
-    assert_eq!(control(["tel", "phone", "", "tel", "", ""], 0), "phone");
-    assert_eq!(control(["text", "company", "", "", "", ""], 0), "");
-    // The classic honeypot: untabbable, autofill off. Whether it is one depends on whether humans
-    // see it: the module asks for a measure (`?`), then gets the answer from the layout.
-    let trap = |layout| measured(["text", "website", "", "off", "", ""], 1, layout);
-    assert_eq!(trap(None), "?");
-    let off_page = [1.0, 200.0, 20.0, -9799.0, 300.0];
-    assert_eq!(trap(Some(off_page)), "!", "placed off the page: a honeypot");
+    let phone = control(
+        ["tel", "phone", "", "tel", "", ""],
+        0,
+        "+1 (650) 555-1212",
+        None,
+    );
+    let company = control(["text", "company", "", "", "", ""], 0, "Acme", None);
+    let only_email = format!(r#"{{"email":"{SHA_JO_EMAIL}"}}"#);
     assert_eq!(
-        trap(Some([0.0, 200.0, 20.0, 400.0, 300.0])),
+        submitted(&[email.clone(), phone, company]),
+        format!(r#"{{"email":"{SHA_JO_EMAIL}","phone":"{SHA_PHONE}"}}"#),
+        "classified by label, type and autocomplete, normalized and hashed; the rest left out"
+    );
+    // The classic honeypot: untabbable, autofill off. Whether it is one depends on whether humans
+    // see it: the module asks for a measure of that control (`?`, then one flag per control),
+    // then gets the answer from the layout.
+    let trap = |layout| {
+        control(
+            ["text", "website", "", "off", "", ""],
+            1,
+            "https://spam.example",
+            layout,
+        )
+    };
+    assert_eq!(submitted(&[email.clone(), trap(None)]), "?01");
+    let off_page = [1.0, 200.0, 20.0, -9799.0, 300.0];
+    assert_eq!(
+        submitted(&[email.clone(), trap(Some(off_page))]),
+        "!",
+        "placed off the page: a honeypot, spam"
+    );
+    assert_eq!(
+        submitted(&[trap(Some([0.0, 200.0, 20.0, 400.0, 300.0])), email.clone()]),
         "!",
         "not rendered"
     );
-    assert_eq!(trap(Some([1.0, 1.0, 1.0, 400.0, 300.0])), "!", "1×1 pixel");
-    let on_page = [1.0, 200.0, 20.0, 400.0, 300.0];
-    assert_eq!(trap(Some(on_page)), "", "visible: an ordinary field");
     assert_eq!(
-        measured(["text", "_gotcha", "", "", "", ""], 0, Some(on_page)),
+        submitted(&[trap(Some([1.0, 1.0, 1.0, 400.0, 300.0]))]),
         "!",
-        "named like one"
+        "1×1 pixel"
     );
-    assert_eq!(field(&JsValue::NULL), "", "no arguments: nothing");
+    let on_page = [1.0, 200.0, 20.0, 400.0, 300.0];
+    assert_eq!(
+        submitted(&[email.clone(), trap(Some(on_page))]),
+        only_email,
+        "visible: an ordinary field"
+    );
+    let named = control(["text", "_gotcha", "", "", "", ""], 0, "x", Some(on_page));
+    assert_eq!(submitted(&[email, named]), "!", "named like one");
+    assert_eq!(form(&JsValue::NULL), "{}", "no arguments: no fields");
 }
 
 #[wasm_bindgen_test]
