@@ -465,26 +465,29 @@ fn contains_personal(v: &Value) -> bool {
 /// as in a URL's query string).
 #[must_use]
 pub fn looks_personal(s: &str) -> bool {
-    let lower = s.to_ascii_lowercase();
-    let at = crate::text::find(&lower, "@").or_else(|| crate::text::find(&lower, "%40"));
-    at.is_some_and(|i| {
-        let Some((local, domain)) = lower.split_at_checked(i) else {
-            return false;
-        };
-        let local_ok = local
-            .chars()
-            .next_back()
-            .is_some_and(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | '+'));
-        let mut domain = domain.trim_start_matches('@');
-        while let Some(rest) = domain.strip_prefix("%40") {
-            domain = rest;
-        }
-        let label: String = domain
-            .chars()
-            .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-'))
-            .collect();
-        local_ok && label.bytes().any(|b| b == b'.') && !label.ends_with('.')
-    })
+    // Byte by byte and without lowercasing: every byte the tests accept is ASCII and none of them
+    // tells case, so the answers are those of the same tests on the lowercased characters.
+    let at = crate::text::find(s, "@").or_else(|| crate::text::find(s, "%40"));
+    let Some((local, domain)) = at.and_then(|i| s.split_at_checked(i)) else {
+        return false;
+    };
+    let local_ok = local
+        .bytes()
+        .next_back()
+        .is_some_and(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-' | b'+'));
+    let mut domain = domain.trim_start_matches('@');
+    while let Some(rest) = domain.strip_prefix("%40") {
+        domain = rest;
+    }
+    let label = domain
+        .bytes()
+        .take_while(|&b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-'));
+    let (mut dot, mut last) = (false, 0);
+    for b in label {
+        dot |= b == b'.';
+        last = b;
+    }
+    local_ok && dot && last != b'.'
 }
 
 /// An absolute `http:` or `https:` URL with a host, at most 2,048 bytes.

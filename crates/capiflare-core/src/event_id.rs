@@ -25,7 +25,9 @@ pub fn from_random(bytes: [u8; 16]) -> String {
             out.push('-');
         }
         for nibble in [b >> 4, b & 0x0f] {
-            out.extend(HEX.get(usize::from(nibble)).map(|&c| char::from(c)));
+            if let Some(&c) = HEX.get(usize::from(nibble)) {
+                out.push(char::from(c));
+            }
         }
     }
     out
