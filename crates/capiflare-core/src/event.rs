@@ -25,7 +25,7 @@ const STANDARD_EVENTS: &str = "AddPaymentInfo AddToCart AddToWishlist CompleteRe
 /// Whether `name` is one of Meta's standard events (else the Pixel needs `trackCustom`).
 #[must_use]
 pub fn is_standard(name: &str) -> bool {
-    STANDARD_EVENTS.split_ascii_whitespace().any(|e| e == name)
+    crate::text::in_table(STANDARD_EVENTS, name)
 }
 
 /// Meta rejects any request with an event older than this (seconds).
@@ -508,6 +508,7 @@ mod tests {
     #[cfg_attr(not(target_arch = "wasm32"), test)]
     #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
     fn standard_event_names() {
+        assert!(crate::text::single_spaced(STANDARD_EVENTS));
         assert!(is_standard("Lead") && is_standard("PageView") && is_standard("Schedule"));
         assert!(!is_standard("lead") && !is_standard("Lea") && !is_standard("SignUp"));
     }

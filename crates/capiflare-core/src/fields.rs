@@ -136,7 +136,7 @@ const IGNORED_TYPES: &str = "hidden password submit button reset image file chec
 #[must_use]
 pub fn classify(input: &Input<'_>) -> Option<Field> {
     let ty = input.input_type.trim().to_ascii_lowercase();
-    if word_in(IGNORED_TYPES, &ty) {
+    if text::in_table(IGNORED_TYPES, &ty) {
         return None;
     }
     if let Some(decided) = from_autocomplete(input.autocomplete) {
@@ -194,7 +194,7 @@ fn from_autocomplete(autocomplete: &str) -> Option<Option<Field>> {
         "bday" => Field::DateOfBirth,
         "sex" => Field::Gender,
         "on" | "off" => return None,
-        t if word_in(KNOWN_OTHER_AUTOCOMPLETE, t)
+        t if text::in_table(KNOWN_OTHER_AUTOCOMPLETE, t)
             || t.starts_with("tel-")
             || t.starts_with("bday-")
             || t.starts_with("cc-")
@@ -289,17 +289,13 @@ fn verdict(text: &str) -> Verdict {
     if words.is_empty() {
         return Verdict::Nothing;
     }
-    let has_any = |list: &str| words.iter().any(|x| word_in(list, x));
+    let has_any = |list: &str| words.iter().any(|x| text::in_table(list, x));
     if has_any(VETO) {
         return Verdict::Veto;
     }
     let rule = RULES
         .iter()
-        .find(|(_, phrases)| {
-            phrases
-                .split_ascii_whitespace()
-                .any(|p| phrase_in(p, &words))
-        })
+        .find(|(_, phrases)| text::table_words(phrases).any(|p| phrase_in(p, &words)))
         .map(|&(f, _)| f)
         .or_else(|| has_any(GENDER_WORDS).then_some(Field::Gender));
     let Some(field) = rule else {
@@ -333,11 +329,6 @@ fn phrase_in(phrase: &str, words: &[String]) -> bool {
                 .all(|(w, p)| w == p)
         })
     })
-}
-
-/// Whether `word` is one of the space-separated words of `list`.
-fn word_in(list: &str, word: &str) -> bool {
-    list.split_ascii_whitespace().any(|w| w == word)
 }
 
 /// The words of an attribute or a label: split at anything but letters and digits, between a
@@ -458,6 +449,9 @@ pub fn hidden_from_humans(l: &Layout) -> bool {
     !l.rendered || l.width < 2.0 || l.height < 2.0 || l.right <= 0.0 || l.bottom <= 0.0
 }
 
+/// Words that name a honeypot.
+const HONEYPOT_WORDS: &str = "honeypot hpot hp gotcha trap botcheck nospam antispam";
+
 /// Whether an input is a honeypot: named like one (`honeypot`, `_gotcha`, `bot-field`, `hp_…`,
 /// a label saying "leave this blank"), or hidden from humans in a way a legitimate field is
 /// not (invisible and also skipped by the keyboard, hidden from assistive technology, or with
@@ -475,8 +469,7 @@ pub fn is_honeypot(facts: &TrapFacts<'_>) -> bool {
         .any(|text| {
             let w = words(text);
             let has = |x: &str| w.iter().any(|y| y == x);
-            w.iter()
-                .any(|y| word_in("honeypot hpot hp gotcha trap botcheck nospam antispam", y))
+            w.iter().any(|y| text::in_table(HONEYPOT_WORDS, y))
                 || (has("bot") && has("field"))
                 || (has("leave") && (has("blank") || has("empty")))
                 || (has("fill") && (has("not") || has("dont") || has("don")))
@@ -692,6 +685,23 @@ mod tests {
             }),
             "2×2 is seen"
         );
+    }
+
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+    fn tables_single_spaced() {
+        let tables = [
+            IGNORED_TYPES,
+            KNOWN_OTHER_AUTOCOMPLETE,
+            GENDER_WORDS,
+            VETO,
+            NAME_VETO,
+            PLACE_VETO,
+            HONEYPOT_WORDS,
+        ];
+        for table in tables.into_iter().chain(RULES.map(|(_, phrases)| phrases)) {
+            assert!(text::single_spaced(table), "{table}");
+        }
     }
 
     #[cfg_attr(not(target_arch = "wasm32"), test)]

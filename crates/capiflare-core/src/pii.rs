@@ -257,10 +257,9 @@ fn calling_code(country: &str) -> Option<&'static str> {
 fn gender(raw: &str, lower: Lower) -> Option<String> {
     let lowered = lower(raw);
     let word = js_trim(&lowered);
-    let is_in = |words: &str| words.split_ascii_whitespace().any(|w| w == word);
-    let g = if is_in(MALE) {
+    let g = if text::in_table(MALE, word) {
         "m"
-    } else if is_in(FEMALE) {
+    } else if text::in_table(FEMALE, word) {
         "f"
     } else {
         return None;
@@ -387,11 +386,9 @@ fn zip(raw: &str, ctx: &Context<'_>) -> Option<String> {
     }
 }
 
-/// `name=value` pairs separated by whitespace: compact tables for the browser module's size.
+/// `name=value` pairs separated by single spaces: compact tables for the browser module's size.
 fn pairs(table: &'static str) -> impl Iterator<Item = (&'static str, &'static str)> {
-    table
-        .split_ascii_whitespace()
-        .filter_map(|pair| text::split_once_at(pair, b'='))
+    text::table_words(table).filter_map(|pair| text::split_once_at(pair, b'='))
 }
 
 /// Canadian provinces then US states (the order matters for names found inside longer values).
@@ -482,3 +479,16 @@ const MALE: &str = "man male boy gentleman guy sir mister mr son father dad dadd
 const FEMALE: &str = "woman female girl lady miss ms mrs madam ma'am daughter mother mom mama mommy \
     aunt niece sister wife girlfriend bride widow queen princess duchess countess empress goddess \
     maiden lass gal chick dame belle she her hers herself f";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+    fn tables_single_spaced() {
+        for table in [STATES, COUNTRIES, CALLING_CODES, MALE, FEMALE] {
+            assert!(text::single_spaced(table), "{table}");
+        }
+    }
+}
