@@ -318,16 +318,11 @@ fn phrase_in(phrase: &str, words: &[String]) -> bool {
     let (exact, phrase) = phrase
         .strip_prefix('=')
         .map_or((false, phrase), |p| (true, p));
-    let n = text::split(phrase, b'|').count();
-    if words.len() < n || (exact && words.len() != n) {
-        return false;
-    }
-    (0..=words.len() - n).any(|i| {
-        words.get(i..).is_some_and(|rest| {
-            rest.iter()
-                .zip(text::split(phrase, b'|'))
-                .all(|(w, p)| w == p)
-        })
+    let starts = if exact { 0..1 } else { 0..words.len() };
+    starts.into_iter().any(|i| {
+        let mut rest = words.get(i..).unwrap_or_default().iter();
+        text::split(phrase, b'|').all(|p| rest.next().is_some_and(|w| w == p))
+            && !(exact && rest.next().is_some())
     })
 }
 
