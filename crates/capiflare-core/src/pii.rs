@@ -238,7 +238,7 @@ fn phone(raw: &str, country: Option<&str>) -> Option<String> {
     let code = country
         .filter(|_| !written.starts_with('+') && !written.starts_with("00"))
         .and_then(calling_code)
-        .filter(|code| !(digits.starts_with(code) && digits.len() >= 11));
+        .filter(|&code| !(digits.starts_with(code) && digits.len() >= 11));
     Some(match code {
         Some(code) => text::cat(&[code, &digits]),
         None => digits,
