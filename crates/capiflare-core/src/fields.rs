@@ -382,27 +382,26 @@ pub fn words(text: &str) -> Vec<String> {
 /// Appends `c` lowercased (ASCII and Latin-1), with Latin diacritics removed (`É` → `e`,
 /// `ß` → `ss`).
 fn fold_into(c: char, out: &mut String) {
-    let folded = match c {
-        'A'..='Z' => c.to_ascii_lowercase(),
-        'à'..='å' | 'À'..='Å' | 'ā' | 'ă' | 'ą' => 'a',
-        'ç' | 'Ç' | 'ć' | 'č' => 'c',
-        'è'..='ë' | 'È'..='Ë' | 'ē' | 'ė' | 'ę' | 'ě' => 'e',
-        'ì'..='ï' | 'Ì'..='Ï' | 'ī' | 'į' | 'ı' => 'i',
-        'ñ' | 'Ñ' | 'ń' | 'ň' => 'n',
-        'ò'..='ö' | 'Ò'..='Ö' | 'ø' | 'Ø' | 'ō' | 'ő' => 'o',
-        'ù'..='ü' | 'Ù'..='Ü' | 'ū' | 'ů' | 'ű' => 'u',
-        'ý' | 'ÿ' | 'Ý' => 'y',
-        'ś' | 'š' | 'Š' => 's',
-        'ź' | 'ż' | 'ž' | 'Ž' => 'z',
-        'ł' | 'Ł' => 'l',
-        'ß' => {
-            out.push_str("ss");
-            return;
-        }
-        other => other,
-    };
-    out.push(folded);
+    if c == 'ß' {
+        out.push_str("ss");
+        return;
+    }
+    let folded = u32::from(c)
+        .checked_sub(0xc0)
+        .and_then(|i| FOLDS.get(i as usize))
+        .filter(|&&b| b != b'.');
+    out.push(folded.map_or_else(|| c.to_ascii_lowercase(), |&b| char::from(b)));
 }
+
+/// The ASCII letter each character from U+00C0 to U+017F folds to, `.` where it stays as it is
+/// (Latin-1 Supplement and Latin Extended-A, 32 characters a line): a table instead of a `match`,
+/// which compiles to several times its size.
+const FOLDS: &[u8; 192] = b"aaaaaa.ceeeeiiii.nooooo.ouuuuy..\
+    aaaaaa.ceeeeiiii.nooooo.ouuuuy.y\
+    .a.a.a.c.....c.....e...e.e.e....\
+    ...........i...i.i..............\
+    .ll.n...n....o...o.........s....\
+    ss.........u...u.u........z.zzz.";
 
 /// What a page tells about an input when looking for a honeypot: a field humans never see or
 /// fill, which only bots fill in.
@@ -709,6 +708,7 @@ mod tests {
         assert_eq!(words("email2"), ["email", "2"]);
         assert_eq!(words("Straße"), ["strasse"]);
         assert_eq!(words("ÉCOLE–Prénom"), ["ecole", "prenom"]);
+        assert_eq!(words("ÀÆŽžſÿ Łódź"), ["aÆzzſy", "lodz"]);
     }
 
     #[cfg_attr(not(target_arch = "wasm32"), test)]
