@@ -173,12 +173,19 @@ fn allowed_for_type(field: Field, ty: &str) -> bool {
 /// say nothing (absent, `on`, `off`, or unknown).
 fn from_autocomplete(autocomplete: &str) -> Option<Option<Field>> {
     let lower = autocomplete.to_ascii_lowercase();
-    let mut tokens = lower
-        .split_ascii_whitespace()
-        .filter(|t| !t.starts_with("section-"))
-        .filter(|t| !matches!(*t, "shipping" | "billing" | "home" | "work" | "mobile"));
-    let token = tokens.next_back()?;
-    if tokens.any(|t| matches!(t, "fax" | "pager")) {
+    // The last token that is not a section or an address or contact kind, and whether one of
+    // those before it is `fax` or `pager`: one pass forward.
+    let (mut last, mut fax) = (None, false);
+    for t in lower.split_ascii_whitespace() {
+        if !(t.starts_with("section-")
+            || matches!(t, "shipping" | "billing" | "home" | "work" | "mobile"))
+        {
+            fax |= last.is_some_and(|p| matches!(p, "fax" | "pager"));
+            last = Some(t);
+        }
+    }
+    let token = last?;
+    if fax {
         return Some(None);
     }
     Some(Some(match token {
