@@ -271,8 +271,10 @@ fn gender(raw: &str, lower: Lower) -> Option<String> {
 /// otherwise the third is; month before day unless the first of them is above 12. A lone run
 /// of 8 digits is taken as `YYYYMMDD` as it is.
 fn date_of_birth(raw: &str, current_year: u16) -> Option<String> {
-    // Up to three runs: their values, and the text of the first.
-    let mut n = [0u64; 3];
+    // Up to three runs: their values, and the text of the first. A value stops growing at
+    // 1,000,000, above any bound it is compared with (the latest year is at most 65,536), so
+    // the arithmetic stays in 32 bits without overflow checks.
+    let mut n = [0u32; 3];
     let mut runs = 0;
     let (mut first_start, mut first_len) = (0, 0);
     let mut in_run = false;
@@ -291,7 +293,7 @@ fn date_of_birth(raw: &str, current_year: u16) -> Option<String> {
                 first_len += 1;
             }
             if let Some(v) = n.get_mut(runs - 1) {
-                *v = v.saturating_mul(10).saturating_add(u64::from(b - b'0'));
+                *v = (*v * 10 + u32::from(b - b'0')).min(1_000_000);
             }
         }
         in_run = b.is_ascii_digit();
@@ -305,7 +307,7 @@ fn date_of_birth(raw: &str, current_year: u16) -> Option<String> {
     if runs < 3 {
         return None;
     }
-    let month_day = |x: u64, y: u64| if x > 12 { (y, x) } else { (x, y) };
+    let month_day = |x: u32, y: u32| if x > 12 { (y, x) } else { (x, y) };
     let (year, (month, day)) = if a > 31 {
         (a, month_day(b, c))
     } else if b > 31 {
@@ -313,14 +315,14 @@ fn date_of_birth(raw: &str, current_year: u16) -> Option<String> {
     } else {
         (c, month_day(a, b))
     };
-    let valid = (1800..=u64::from(current_year) + 1).contains(&year)
+    let valid = (1800..=u32::from(current_year) + 1).contains(&year)
         && (1..=12).contains(&month)
         && (1..=31).contains(&day);
     valid.then(|| {
         let mut out = String::new();
-        text::push_decimal(&mut out, year);
+        text::push_decimal(&mut out, u64::from(year));
         for d in [month / 10, month % 10, day / 10, day % 10] {
-            text::push_decimal(&mut out, d);
+            text::push_decimal(&mut out, u64::from(d));
         }
         out
     })
@@ -490,5 +492,17 @@ mod tests {
         for table in [STATES, COUNTRIES, CALLING_CODES, MALE, FEMALE] {
             assert!(text::single_spaced(table), "{table}");
         }
+    }
+
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+    fn long_runs_of_digits_in_dates() {
+        assert_eq!(
+            date_of_birth("0000000000001990/1/2", 2026).as_deref(),
+            Some("19900102")
+        );
+        assert_eq!(date_of_birth("1/2/4294967297", 2026), None);
+        assert_eq!(date_of_birth("1/99999999999999999999999/1990", 2026), None);
+        assert_eq!(date_of_birth("2/1/1000001990", 2026), None);
     }
 }
