@@ -88,7 +88,7 @@ impl Field {
     /// The field named `s` (the inverse of [`Field::as_str`]).
     #[must_use]
     pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|f| f.as_str() == s)
+        Self::ALL.iter().find(|f| f.as_str() == s).copied()
     }
 
     /// The `user_data` key the field's value goes to; `None` for [`Field::FullName`], which
@@ -547,8 +547,9 @@ pub const fn user_name(key: Key) -> &'static str {
 #[must_use]
 pub fn user_key(name: &str) -> Option<Key> {
     Key::ALL
-        .into_iter()
-        .find(|&k| user_name(k) == name || k.as_str() == name)
+        .iter()
+        .find(|k| user_name(**k) == name || k.as_str() == name)
+        .copied()
 }
 
 /// Normalizes and hashes raw values into the `user` object's fields (by [`user_name`], in the
