@@ -579,7 +579,7 @@ pub fn hash_user(
         lower,
     };
     let mut out = Vec::new();
-    for key in Key::ALL {
+    for &key in &Key::ALL {
         let mut list: Vec<String> = Vec::new();
         for (k, raw) in values {
             if *k == key
