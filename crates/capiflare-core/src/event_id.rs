@@ -15,7 +15,7 @@ pub const MAX_LEN: usize = 100;
 #[must_use]
 pub fn from_random(bytes: [u8; 16]) -> String {
     let mut out = String::with_capacity(36);
-    for (i, byte) in bytes.into_iter().enumerate() {
+    for (i, &byte) in bytes.iter().enumerate() {
         let b = match i {
             6 => (byte & 0x0f) | 0x40,
             8 => (byte & 0x3f) | 0x80,
