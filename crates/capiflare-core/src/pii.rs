@@ -319,11 +319,9 @@ fn date_of_birth(raw: &str, current_year: u16) -> Option<String> {
         && (1..=12).contains(&month)
         && (1..=31).contains(&day);
     valid.then(|| {
+        // `YYYYMMDD` is the decimal of this number: the year has at least four digits.
         let mut out = String::new();
-        text::push_decimal(&mut out, u64::from(year));
-        for d in [month / 10, month % 10, day / 10, day % 10] {
-            text::push_decimal(&mut out, u64::from(d));
-        }
+        text::push_decimal(&mut out, u64::from(year * 10_000 + month * 100 + day));
         out
     })
 }
