@@ -143,7 +143,7 @@ pub fn classify(input: &Input<'_>) -> Option<Field> {
         return decided.filter(|f| allowed_for_type(*f, &ty));
     }
     let mut found = None;
-    for text in [input.name, input.id, input.label] {
+    for &text in &[input.name, input.id, input.label] {
         match verdict(text) {
             Verdict::Veto => return None,
             Verdict::Field(f) => {
