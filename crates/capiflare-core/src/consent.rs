@@ -160,7 +160,7 @@ const OPT_IN: &str = "at be bg cy cz de dk ee es fi fr gr hr hu ie it lt lu lv m
 /// (Iceland, Liechtenstein, Norway), the United Kingdom (`gb`) and Switzerland.
 #[must_use]
 pub fn requires_opt_in(country: &str) -> bool {
-    crate::text::split(OPT_IN, b' ').any(|c| c.eq_ignore_ascii_case(country))
+    crate::text::table_words(OPT_IN).any(|c| c.eq_ignore_ascii_case(country))
 }
 
 /// The TCF purposes whose consent capiflare requires: 1 store and/or access information on a
@@ -427,6 +427,12 @@ fn auto_ldu(country: &str, region: &str) -> Option<(u8, u16)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+    fn opt_in_table_single_spaced() {
+        assert!(crate::text::single_spaced(OPT_IN));
+    }
 
     #[cfg_attr(not(target_arch = "wasm32"), test)]
     #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]

@@ -25,7 +25,7 @@ const STANDARD_EVENTS: &str = "AddPaymentInfo AddToCart AddToWishlist CompleteRe
 /// Whether `name` is one of Meta's standard events (else the Pixel needs `trackCustom`).
 #[must_use]
 pub fn is_standard(name: &str) -> bool {
-    STANDARD_EVENTS.split_ascii_whitespace().any(|e| e == name)
+    crate::text::in_table(STANDARD_EVENTS, name)
 }
 
 /// Meta rejects any request with an event older than this (seconds).
@@ -465,26 +465,29 @@ fn contains_personal(v: &Value) -> bool {
 /// as in a URL's query string).
 #[must_use]
 pub fn looks_personal(s: &str) -> bool {
-    let lower = s.to_ascii_lowercase();
-    let at = crate::text::find(&lower, "@").or_else(|| crate::text::find(&lower, "%40"));
-    at.is_some_and(|i| {
-        let Some((local, domain)) = lower.split_at_checked(i) else {
-            return false;
-        };
-        let local_ok = local
-            .chars()
-            .next_back()
-            .is_some_and(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | '+'));
-        let mut domain = domain.trim_start_matches('@');
-        while let Some(rest) = domain.strip_prefix("%40") {
-            domain = rest;
-        }
-        let label: String = domain
-            .chars()
-            .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-'))
-            .collect();
-        local_ok && label.bytes().any(|b| b == b'.') && !label.ends_with('.')
-    })
+    // Byte by byte and without lowercasing: every byte the tests accept is ASCII and none of them
+    // tells case, so the answers are those of the same tests on the lowercased characters.
+    let at = crate::text::find(s, "@").or_else(|| crate::text::find(s, "%40"));
+    let Some((local, domain)) = at.and_then(|i| s.split_at_checked(i)) else {
+        return false;
+    };
+    let local_ok = local
+        .bytes()
+        .next_back()
+        .is_some_and(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-' | b'+'));
+    let mut domain = domain.trim_start_matches('@');
+    while let Some(rest) = domain.strip_prefix("%40") {
+        domain = rest;
+    }
+    let label = domain
+        .bytes()
+        .take_while(|&b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-'));
+    let (mut dot, mut last) = (false, 0);
+    for b in label {
+        dot |= b == b'.';
+        last = b;
+    }
+    local_ok && dot && last != b'.'
 }
 
 /// An absolute `http:` or `https:` URL with a host, at most 2,048 bytes.
@@ -505,6 +508,7 @@ mod tests {
     #[cfg_attr(not(target_arch = "wasm32"), test)]
     #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
     fn standard_event_names() {
+        assert!(crate::text::single_spaced(STANDARD_EVENTS));
         assert!(is_standard("Lead") && is_standard("PageView") && is_standard("Schedule"));
         assert!(!is_standard("lead") && !is_standard("Lea") && !is_standard("SignUp"));
     }

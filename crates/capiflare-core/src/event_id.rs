@@ -15,7 +15,7 @@ pub const MAX_LEN: usize = 100;
 #[must_use]
 pub fn from_random(bytes: [u8; 16]) -> String {
     let mut out = String::with_capacity(36);
-    for (i, byte) in bytes.into_iter().enumerate() {
+    for (i, &byte) in bytes.iter().enumerate() {
         let b = match i {
             6 => (byte & 0x0f) | 0x40,
             8 => (byte & 0x3f) | 0x80,
@@ -25,7 +25,9 @@ pub fn from_random(bytes: [u8; 16]) -> String {
             out.push('-');
         }
         for nibble in [b >> 4, b & 0x0f] {
-            out.extend(HEX.get(usize::from(nibble)).map(|&c| char::from(c)));
+            if let Some(&c) = HEX.get(usize::from(nibble)) {
+                out.push(char::from(c));
+            }
         }
     }
     out

@@ -238,7 +238,7 @@ fn phone(raw: &str, country: Option<&str>) -> Option<String> {
     let code = country
         .filter(|_| !written.starts_with('+') && !written.starts_with("00"))
         .and_then(calling_code)
-        .filter(|code| !(digits.starts_with(code) && digits.len() >= 11));
+        .filter(|&code| !(digits.starts_with(code) && digits.len() >= 11));
     Some(match code {
         Some(code) => text::cat(&[code, &digits]),
         None => digits,
@@ -257,10 +257,9 @@ fn calling_code(country: &str) -> Option<&'static str> {
 fn gender(raw: &str, lower: Lower) -> Option<String> {
     let lowered = lower(raw);
     let word = js_trim(&lowered);
-    let is_in = |words: &str| words.split_ascii_whitespace().any(|w| w == word);
-    let g = if is_in(MALE) {
+    let g = if text::in_table(MALE, word) {
         "m"
-    } else if is_in(FEMALE) {
+    } else if text::in_table(FEMALE, word) {
         "f"
     } else {
         return None;
@@ -272,8 +271,10 @@ fn gender(raw: &str, lower: Lower) -> Option<String> {
 /// otherwise the third is; month before day unless the first of them is above 12. A lone run
 /// of 8 digits is taken as `YYYYMMDD` as it is.
 fn date_of_birth(raw: &str, current_year: u16) -> Option<String> {
-    // Up to three runs: their values, and the text of the first.
-    let mut n = [0u64; 3];
+    // Up to three runs: their values, and the text of the first. A value stops growing at
+    // 1,000,000, above any bound it is compared with (the latest year is at most 65,536), so
+    // the arithmetic stays in 32 bits without overflow checks.
+    let mut n = [0u32; 3];
     let mut runs = 0;
     let (mut first_start, mut first_len) = (0, 0);
     let mut in_run = false;
@@ -292,7 +293,7 @@ fn date_of_birth(raw: &str, current_year: u16) -> Option<String> {
                 first_len += 1;
             }
             if let Some(v) = n.get_mut(runs - 1) {
-                *v = v.saturating_mul(10).saturating_add(u64::from(b - b'0'));
+                *v = (*v * 10 + u32::from(b - b'0')).min(1_000_000);
             }
         }
         in_run = b.is_ascii_digit();
@@ -306,7 +307,7 @@ fn date_of_birth(raw: &str, current_year: u16) -> Option<String> {
     if runs < 3 {
         return None;
     }
-    let month_day = |x: u64, y: u64| if x > 12 { (y, x) } else { (x, y) };
+    let month_day = |x: u32, y: u32| if x > 12 { (y, x) } else { (x, y) };
     let (year, (month, day)) = if a > 31 {
         (a, month_day(b, c))
     } else if b > 31 {
@@ -314,15 +315,13 @@ fn date_of_birth(raw: &str, current_year: u16) -> Option<String> {
     } else {
         (c, month_day(a, b))
     };
-    let valid = (1800..=u64::from(current_year) + 1).contains(&year)
+    let valid = (1800..=u32::from(current_year) + 1).contains(&year)
         && (1..=12).contains(&month)
         && (1..=31).contains(&day);
     valid.then(|| {
+        // `YYYYMMDD` is the decimal of this number: the year has at least four digits.
         let mut out = String::new();
-        text::push_decimal(&mut out, year);
-        for d in [month / 10, month % 10, day / 10, day % 10] {
-            text::push_decimal(&mut out, d);
-        }
+        text::push_decimal(&mut out, u64::from(year * 10_000 + month * 100 + day));
         out
     })
 }
@@ -387,11 +386,9 @@ fn zip(raw: &str, ctx: &Context<'_>) -> Option<String> {
     }
 }
 
-/// `name=value` pairs separated by whitespace: compact tables for the browser module's size.
+/// `name=value` pairs separated by single spaces: compact tables for the browser module's size.
 fn pairs(table: &'static str) -> impl Iterator<Item = (&'static str, &'static str)> {
-    table
-        .split_ascii_whitespace()
-        .filter_map(|pair| text::split_once_at(pair, b'='))
+    text::table_words(table).filter_map(|pair| text::split_once_at(pair, b'='))
 }
 
 /// Canadian provinces then US states (the order matters for names found inside longer values).
@@ -482,3 +479,28 @@ const MALE: &str = "man male boy gentleman guy sir mister mr son father dad dadd
 const FEMALE: &str = "woman female girl lady miss ms mrs madam ma'am daughter mother mom mama mommy \
     aunt niece sister wife girlfriend bride widow queen princess duchess countess empress goddess \
     maiden lass gal chick dame belle she her hers herself f";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+    fn tables_single_spaced() {
+        for table in [STATES, COUNTRIES, CALLING_CODES, MALE, FEMALE] {
+            assert!(text::single_spaced(table), "{table}");
+        }
+    }
+
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+    fn long_runs_of_digits_in_dates() {
+        assert_eq!(
+            date_of_birth("0000000000001990/1/2", 2026).as_deref(),
+            Some("19900102")
+        );
+        assert_eq!(date_of_birth("1/2/4294967297", 2026), None);
+        assert_eq!(date_of_birth("1/99999999999999999999999/1990", 2026), None);
+        assert_eq!(date_of_birth("2/1/1000001990", 2026), None);
+    }
+}

@@ -47,6 +47,25 @@ impl DoubleEndedIterator for Split<'_> {
     }
 }
 
+/// The words of one of the crate's word tables. The tables put exactly one space between words
+/// (each module's tests check theirs with [`single_spaced`]), so the byte splitter gives what
+/// `split_ascii_whitespace` would, and the module carries one splitter less.
+pub(crate) fn table_words(table: &str) -> Split<'_> {
+    split(table, b' ')
+}
+
+/// Whether `word` is one of the words of `table` (see [`table_words`]).
+pub(crate) fn in_table(table: &str, word: &str) -> bool {
+    table_words(table).any(|w| w == word)
+}
+
+/// Whether `table` is written as [`table_words`] needs: its words are those of
+/// `split_ascii_whitespace`.
+#[cfg(test)]
+pub(crate) fn single_spaced(table: &str) -> bool {
+    table_words(table).eq(table.split_ascii_whitespace())
+}
+
 /// `s.split_once(sep)` for an ASCII separator.
 pub(crate) fn split_once_at(s: &str, sep: u8) -> Option<(&str, &str)> {
     let mut parts = split(s, sep);
