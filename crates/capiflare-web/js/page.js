@@ -58,6 +58,8 @@ let landed = false;
 let waiting = [];
 let replayed = false;
 let pending = [];
+// `EXCLUDED_FORMS` as the core read it for a path: [path, answer].
+let exclusions = [];
 
 const str = (v) => (typeof v == 'string' ? v : '');
 const isObj = (v) => typeof v == 'object' && v !== null;
@@ -98,7 +100,7 @@ function within(el, selector) {
 
 const attr = (el, name) => (el.getAttribute && el.getAttribute(name)) || '';
 const text = (el) => str(el.textContent).trim();
-const newId = () => core('new_event_id', Array.from(crypto.getRandomValues(new Uint8Array(16))));
+const newId = () => core('new_event_id', Array.from(crypto.getRandomValues(new Uint32Array(4))));
 const parse = (json) => JSON.parse(json);
 
 /** The worker's route `name` next to the script (`…/capi/t.js` → `…/capi/e`), or under the
@@ -489,8 +491,9 @@ function send(ev) {
  * or the page's path in `EXCLUDED_FORMS`. */
 function excluded(el) {
   if (within(el, '[data-capiflare-exclude]')) return 'excluded: data-capiflare-exclude';
-  const entries = strings(cfg.excluded_forms);
-  const selectors = core('excluded', entries, location.pathname);
+  // The core's answer changes only with the path (a single-page app's navigation).
+  if (exclusions[0] !== location.pathname) exclusions = [location.pathname, core('excluded', strings(cfg.excluded_forms), location.pathname)];
+  const selectors = exclusions[1];
   if (selectors == '/') return 'excluded: path in EXCLUDED_FORMS';
   for (const s of selectors.split(SEP)) if (s && within(el, s)) return 'excluded: EXCLUDED_FORMS';
 }

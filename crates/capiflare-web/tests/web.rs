@@ -95,19 +95,27 @@ fn a_call_names_its_function() {
 }
 
 #[wasm_bindgen_test]
-fn event_ids_are_uuid_v4_from_the_given_bytes() {
-    let bytes = |b: u8, count: usize| {
-        args(&[js_sys::Array::from_iter(vec![n(f64::from(b)); count]).into()])
-    };
+fn event_ids_are_uuid_v4_from_the_given_words() {
+    let words = |w: &[f64]| args(&[args(&w.iter().map(|x| n(*x)).collect::<Vec<_>>())]);
     assert_eq!(
-        new_event_id(&bytes(0, 16)),
+        new_event_id(&words(&[0.0; 4])),
         "00000000-0000-4000-8000-000000000000"
     );
     assert_eq!(
-        new_event_id(&bytes(0xff, 16)),
+        new_event_id(&words(&[4_294_967_295.0; 4])),
         "ffffffff-ffff-4fff-bfff-ffffffffffff"
     );
-    assert_eq!(new_event_id(&bytes(0, 15)), "", "not 16 bytes: no id");
+    assert_eq!(
+        new_event_id(&words(&[
+            19_088_743.0,
+            2_309_737_967.0,
+            19_088_743.0,
+            2_309_737_967.0
+        ])),
+        "01234567-89ab-4def-8123-456789abcdef",
+        "0x01234567 0x89abcdef twice, big-endian, with the version and variant bits set"
+    );
+    assert_eq!(new_event_id(&words(&[0.0; 3])), "", "not 4 words: no id");
 }
 
 #[wasm_bindgen_test]
