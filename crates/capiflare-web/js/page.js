@@ -14,8 +14,8 @@
 //
 // Debug mode (`data-debug` on the tag) is this script's other build, which the loader fetches
 // instead: there `DEBUG` is true and `log` prints each decision and why. In the production build
-// `log` is undefined, so every `DEBUG && log(…)` is skipped, arguments and all, and esbuild drops it with
-// its message: both builds behave alike but for the console.
+// `DEBUG` is false, so every `DEBUG && log(…)` is skipped, arguments and all, and esbuild drops
+// it with its message: both builds behave alike but for the console.
 import { call as wasmCall } from 'capiflare-glue';
 
 /** The wasm half's function `name` (`src/lib.rs`) on these arguments: its answer, a string. */
@@ -113,8 +113,8 @@ function route(src, name) {
 }
 
 /** Starts the module once: the configuration, the tag's `data-*` attributes (`data-fbq="off"`,
- * `data-consent`), the listeners, then (as the next task) consent, the PageView
- * and the queued calls. */
+ * `data-consent`), the listeners, then (as the next task) consent, the PageView and the queued
+ * calls. */
 export function start(config, script, queue) {
   if (started) return;
   started = true;
