@@ -510,10 +510,10 @@ pub fn success_signal(id_and_class: &str, role: &str, text: &str, custom: bool) 
         return Some(true);
     }
     let marks = id_and_class.to_ascii_lowercase();
-    if text::split(ERROR_MARKS, b' ').any(|m| text::contains(&marks, m)) {
+    if text::table_words(ERROR_MARKS).any(|m| text::contains(&marks, m)) {
         return Some(false);
     }
-    if text::split(SUCCESS_MARKS, b' ').any(|m| text::contains(&marks, m)) {
+    if text::table_words(SUCCESS_MARKS).any(|m| text::contains(&marks, m)) {
         return Some(true);
     }
     if role.eq_ignore_ascii_case("status") || role.eq_ignore_ascii_case("alert") {
@@ -526,6 +526,12 @@ pub fn success_signal(id_and_class: &str, role: &str, text: &str, custom: bool) 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+    fn mark_tables_single_spaced() {
+        assert!(text::single_spaced(ERROR_MARKS) && text::single_spaced(SUCCESS_MARKS));
+    }
 
     #[cfg_attr(not(target_arch = "wasm32"), test)]
     #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]

@@ -153,8 +153,7 @@ fn check_payload(payload: &str, kind: Kind) -> Result<(), Error> {
 }
 
 fn is_appendix(a: &str) -> bool {
-    (a.len() == 8 && a.bytes().all(is_click_id_byte))
-        || text::split(LEGACY_APPENDIXES, b' ').any(|l| l == a)
+    (a.len() == 8 && a.bytes().all(is_click_id_byte)) || text::in_table(LEGACY_APPENDIXES, a)
 }
 
 /// Builds a new `_fbc` value `fb.{index}.{now_ms}.{fbclid}` (no appendix: that belongs to Meta's
@@ -249,8 +248,8 @@ const OTHER_SUFFIXES: &str = "me.uk ltd.uk plc.uk id.au asn.au govt.nz gen.in fi
     herokuapp.com appspot.com blogspot.com azurewebsites.net";
 
 fn is_public_suffix(sld: &str, tld: &str) -> bool {
-    (tld.len() == 2 && text::split(GENERIC_SECOND_LEVELS, b' ').any(|g| g == sld))
-        || text::split(OTHER_SUFFIXES, b' ').any(|s| {
+    (tld.len() == 2 && text::in_table(GENERIC_SECOND_LEVELS, sld))
+        || text::table_words(OTHER_SUFFIXES).any(|s| {
             s.strip_suffix(tld)
                 .and_then(|rest| rest.strip_suffix('.'))
                 .is_some_and(|rest| rest == sld)
@@ -368,6 +367,14 @@ pub fn set_cookie(name: &str, value: &str, domain: Option<&str>, secure: bool) -
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+    fn suffix_tables_single_spaced() {
+        for table in [GENERIC_SECOND_LEVELS, OTHER_SUFFIXES, LEGACY_APPENDIXES] {
+            assert!(text::single_spaced(table), "{table}");
+        }
+    }
 
     #[cfg_attr(not(target_arch = "wasm32"), test)]
     #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
