@@ -453,6 +453,36 @@ pub fn hidden_from_humans(l: &Layout) -> bool {
 /// Words that name a honeypot.
 const HONEYPOT_WORDS: &str = "honeypot hpot hp gotcha trap botcheck nospam antispam";
 
+/// What one control of a submitted form is, as far as the page has measured it ([`judge`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Control {
+    /// Not a honeypot: the customer field it holds, if any.
+    Field(Option<Field>),
+    /// A filled honeypot: the submission is spam.
+    Honeypot,
+    /// A honeypot only if humans cannot see it: its [`Layout`] decides.
+    Unmeasured,
+}
+
+/// One filled control: `facts` as the page reads them without measuring (their `hidden` is not
+/// used) and its `layout` once measured. Hiding can only make a field a honeypot, never stop it
+/// being one, so without a layout it is judged as if hidden: the page measures (a forced layout)
+/// only the controls whose answer depends on it.
+#[must_use]
+pub fn judge(facts: &TrapFacts<'_>, layout: Option<&Layout>) -> Control {
+    let facts = TrapFacts {
+        hidden: layout.is_none_or(hidden_from_humans),
+        ..*facts
+    };
+    if !is_honeypot(&facts) {
+        Control::Field(classify(&facts.input))
+    } else if layout.is_some() {
+        Control::Honeypot
+    } else {
+        Control::Unmeasured
+    }
+}
+
 /// Whether an input is a honeypot: named like one (`honeypot`, `_gotcha`, `bot-field`, `hp_…`,
 /// a label saying "leave this blank"), or hidden from humans in a way a legitimate field is
 /// not (invisible and also skipped by the keyboard, hidden from assistive technology, or with
@@ -704,6 +734,62 @@ mod tests {
         for table in tables.into_iter().chain(RULES.map(|(_, phrases)| phrases)) {
             assert!(text::single_spaced(table), "{table}");
         }
+    }
+
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+    fn a_control_is_measured_only_when_that_decides() {
+        let trap = TrapFacts {
+            input: Input {
+                input_type: "text",
+                name: "website",
+                autocomplete: "off",
+                ..Input::default()
+            },
+            untabbable: true,
+            ..TrapFacts::default()
+        };
+        let seen = Layout {
+            rendered: true,
+            width: 200.0,
+            height: 20.0,
+            right: 400.0,
+            bottom: 300.0,
+        };
+        let off_page = Layout {
+            right: -9799.0,
+            ..seen
+        };
+        assert_eq!(judge(&trap, None), Control::Unmeasured);
+        assert_eq!(judge(&trap, Some(&off_page)), Control::Honeypot);
+        assert_eq!(judge(&trap, Some(&seen)), Control::Field(None));
+        // `hidden` as given is not used: the layout decides.
+        let claimed = TrapFacts {
+            hidden: true,
+            ..trap
+        };
+        assert_eq!(judge(&claimed, Some(&seen)), Control::Field(None));
+        let email = TrapFacts {
+            input: Input {
+                input_type: "email",
+                name: "email",
+                ..Input::default()
+            },
+            ..TrapFacts::default()
+        };
+        assert_eq!(judge(&email, None), Control::Field(Some(Field::Email)));
+        let named = TrapFacts {
+            input: Input {
+                name: "_gotcha",
+                ..Input::default()
+            },
+            ..TrapFacts::default()
+        };
+        assert_eq!(
+            judge(&named, Some(&seen)),
+            Control::Honeypot,
+            "named like one"
+        );
     }
 
     #[cfg_attr(not(target_arch = "wasm32"), test)]

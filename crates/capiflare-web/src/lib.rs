@@ -23,7 +23,7 @@ use capiflare_core::builders::{self, Builder, Message, Sender, Submission};
 use capiflare_core::consent::{
     self, Basis, Decision, GoogleConsent, GoogleConsentCommand, Policy, Signal,
 };
-use capiflare_core::fields::{self, Field, Input, TrapFacts};
+use capiflare_core::fields::{self, Control, Field, Input, TrapFacts};
 use capiflare_core::pii::Key;
 use capiflare_core::{Error, cookies, event, event_id};
 use wasm_bindgen::prelude::*;
@@ -237,28 +237,24 @@ fn browser_ids(a: &Args) -> String {
     ])
 }
 
-/// What one form control is (see [`form`]).
-enum Control {
-    /// The customer field it holds, if any.
-    Field(Option<Field>),
-    /// A filled honeypot: the submission is spam.
-    Honeypot,
-    /// A honeypot only if humans cannot see it: the page must measure it.
-    Unmeasured,
-}
-
 /// The control whose facts start at `at` in `list` (see [`form`]), with its `layout` when
-/// measured.
+/// measured, as [`fields::judge`] sees it.
 fn control(list: &Args, at: usize, layout: Option<Args>) -> Control {
     let [input_type, name, id, autocomplete, label, class] =
         core::array::from_fn(|i| list.str(at + i));
     let flags = list.num(at + 6) as u8;
-    let input = Input {
-        input_type,
-        name,
-        id,
-        autocomplete,
-        label,
+    let facts = TrapFacts {
+        input: Input {
+            input_type,
+            name,
+            id,
+            autocomplete,
+            label,
+        },
+        class,
+        hidden: false,
+        untabbable: flags & 1 != 0,
+        aria_hidden: flags & 2 != 0,
     };
     let layout = layout.map(|l| fields::Layout {
         rendered: l.flag(0),
@@ -267,22 +263,7 @@ fn control(list: &Args, at: usize, layout: Option<Args>) -> Control {
         right: l.num(3),
         bottom: l.num(4),
     });
-    let facts = TrapFacts {
-        input,
-        class,
-        // Hiding can only make a field a honeypot, never stop it being one: ask as if hidden
-        // first, so the page measures (a forced layout) only when the answer depends on it.
-        hidden: layout.as_ref().is_none_or(fields::hidden_from_humans),
-        untabbable: flags & 1 != 0,
-        aria_hidden: flags & 2 != 0,
-    };
-    if !fields::is_honeypot(&facts) {
-        Control::Field(fields::classify(&input))
-    } else if layout.is_some() {
-        Control::Honeypot
-    } else {
-        Control::Unmeasured
-    }
+    fields::judge(&facts, layout.as_ref())
 }
 
 /// A submitted form, `[controls, now_ms, layouts]`, in one call (the visitor waits on it).
