@@ -14,7 +14,12 @@ const QUIET_MS = 1500;
 
 let stack;
 before(async () => { stack = await startStack({ EXCLUDED_FORMS: '#subscribe' }); });
-after(async () => { await stack?.stop(); });
+after(async () => {
+  // Every call reached the worker from a test's page (its cookie sent): none escaped the checks.
+  const stray = stack?.calls.filter((c) => c.page === undefined) ?? [];
+  await stack?.stop();
+  assert.deepEqual(stray, [], 'no call to the worker without the page cookie');
+});
 
 /** Opens `path` on the page origin and waits for the module to run. */
 async function visit(path, opts) {
@@ -102,7 +107,10 @@ describe('plain forms', () => {
     assert.equal(event.event_source_url, `${stack.origin}/lead`);
     const sent = p.calls.filter((c) => c.route === 'e');
     assert.ok(!/jo\.doe|example\.com|"Jo"|Doe/i.test(sent.map((c) => c.body).join('\n')), 'no raw personal data leaves the page');
-    assert.deepEqual(sent.map((c) => c.type), ['ping', 'ping'], 'the PageView and the Lead go as beacons');
+    assert.deepEqual(sent.map((c) => c.mode), ['cors', 'cors']);
+    for (const e of p.events()) {
+      assert.ok(p.logs.some((l) => l.includes('sent: fetchLater') && l.includes(e.event_id)), `${e.event_name} by fetchLater`);
+    }
     noErrors(p);
     await p.close();
   });
@@ -516,18 +524,35 @@ capiflare('track', 'Purchase', { value: 5, currency: 'EUR' }, { user: { email: '
     await p.close();
   });
 
-  test('a browser that will not queue a beacon: the conversion goes by fetch and is stored', async () => {
+  /** A page whose browser lacks `fetchLater` (and, with `beacon: false`, will not queue a beacon):
+   * one `capiflare('track', 'Contact')`. */
+  async function withoutFetchLater({ beacon }) {
     const p = await openPage(stack);
-    const html = `<!doctype html><html><head><title>no beacon</title>
-<script>navigator.sendBeacon = function () { return false; };
+    const html = `<!doctype html><html><head><title>no fetchLater</title>
+<script>window.fetchLater = undefined;
+${beacon ? '' : 'navigator.sendBeacon = function () { return false; };'}
 window.capiflare = function () { (window.capiflare.q = window.capiflare.q || []).push(arguments); };
 capiflare('track', 'Contact');</script>
-<script async src="/capi/t.js" data-debug></script></head><body>no beacon</body></html>`;
-    await p.context.route(`${stack.origin}/no-beacon`, (r) => r.fulfill({ contentType: 'text/html', body: html }));
-    await p.page.goto(`${stack.origin}/no-beacon`);
+<script async src="/capi/t.js" data-debug></script></head><body>no fetchLater</body></html>`;
+    await p.context.route(`${stack.origin}/no-fetch-later`, (r) => r.fulfill({ contentType: 'text/html', body: html }));
+    await p.page.goto(`${stack.origin}/no-fetch-later`);
     await moduleReady(p.page);
+    return p;
+  }
+
+  test('a browser without fetchLater: the conversion goes as a beacon and is stored', async () => {
+    const p = await withoutFetchLater({ beacon: true });
     const { id } = await oneConversion(p, 'Contact');
-    assert.deepEqual(p.calls.filter((c) => c.route === 'e').map((c) => c.type), ['fetch', 'fetch'], 'the PageView and the Contact by fetch');
+    assert.deepEqual(p.calls.filter((c) => c.route === 'e').map((c) => c.mode), ['no-cors', 'no-cors'], 'the PageView and the Contact as beacons');
+    assert.ok(p.logs.some((l) => l.includes('sent: beacon') && l.includes(id)));
+    noErrors(p);
+    await p.close();
+  });
+
+  test('a browser that will not queue a beacon either: the conversion goes by fetch and is stored', async () => {
+    const p = await withoutFetchLater({ beacon: false });
+    const { id } = await oneConversion(p, 'Contact');
+    assert.deepEqual(p.calls.filter((c) => c.route === 'e').map((c) => c.mode), ['cors', 'cors'], 'the PageView and the Contact by fetch');
     assert.ok(p.logs.some((l) => l.includes('sent: accepted') && l.includes(id)), "the worker's answer logged");
     noErrors(p);
     await p.close();

@@ -16,14 +16,37 @@ export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic',
 /** SHA-256 hex, computed by the test itself (never by the module under test). */
 export const sha256 = (s) => createHash('sha256').update(s).digest('hex');
 
+/** The cookie that tells the proxy which test page made a call to the worker. */
+const PAGE_COOKIE = 'capiflare_e2e_page';
+
 /**
  * The page origin: http://localhost:PORT, a small proxy in front of the worker, so the origin is
  * known before the worker starts (ALLOWED_ORIGINS) and the page is on `localhost` (cookies are
  * host-only there, subdomain index 0).
+ *
+ * It also records every call to the worker's browser routes (`POST c`, `POST e`), with its answer,
+ * under the page that made it (`PAGE_COOKIE`): a request the browser sends itself, as it does
+ * `fetchLater`'s, is not reported to Playwright, so what reaches the worker is observed here.
  */
 async function startProxy(port, target) {
+  const calls = [];
   const server = createServer((req, res) => {
+    const route = /\/capi\/(c|e)$/.exec(new URL(req.url, 'http://x').pathname)?.[1];
+    const call = route && {
+      page: new RegExp(`(?:^|;\\s*)${PAGE_COOKIE}=(\\d+)`).exec(req.headers.cookie ?? '')?.[1],
+      route,
+      mode: req.headers['sec-fetch-mode'],
+      body: '',
+    };
+    if (call) {
+      calls.push(call);
+      req.on('data', (c) => { call.body += c; });
+    }
     const up = httpRequest({ host: '127.0.0.1', port: target(), path: req.url, method: req.method, headers: req.headers }, (r) => {
+      if (call) {
+        call.setCookie = [r.headers['set-cookie'] ?? []].flat().join('\n');
+        call.status = r.statusCode;
+      }
       res.writeHead(r.statusCode, r.headers);
       r.pipe(res);
     });
@@ -31,7 +54,7 @@ async function startProxy(port, target) {
     req.pipe(up);
   });
   await new Promise((r) => server.listen(port, 'localhost', r));
-  return { stop: () => new Promise((r) => { server.closeAllConnections(); server.close(r); }) };
+  return { calls, stop: () => new Promise((r) => { server.closeAllConnections(); server.close(r); }) };
 }
 
 /** Worker + builder origin + proxy + Chromium. `vars` are added to the worker's settings. */
@@ -56,6 +79,7 @@ export async function startStack(vars = {}) {
   return {
     origin,
     builder,
+    calls: proxy.calls,
     worker,
     browser,
     /** The worker's stored record of one event (dry-run), or null. */
@@ -83,13 +107,16 @@ const RECORDER = `(function () {
 
 /**
  * A fresh context and page: fbevents.js answered by the recorder, every console error and page
- * error collected, every request to the worker's browser routes recorded.
+ * error collected, the page's calls to the worker's browser routes (as the proxy saw them) at hand.
  */
+let pages = 0;
 export async function openPage(stack, { gpc = false } = {}) {
   // A tall viewport: the demo pages fit without scrolling while embeds load and move the layout.
   const options = { viewport: { width: 1280, height: 2400 } };
   if (gpc) options.extraHTTPHeaders = { 'Sec-GPC': '1' };
   const context = await stack.browser.newContext(options);
+  const id = String(++pages);
+  await context.addCookies([{ name: PAGE_COOKIE, value: id, url: stack.origin }]);
   if (gpc) {
     await context.addInitScript(() => {
       Object.defineProperty(Navigator.prototype, 'globalPrivacyControl', { get: () => true, configurable: true });
@@ -104,36 +131,21 @@ export async function openPage(stack, { gpc = false } = {}) {
   });
   const page = await context.newPage();
   const errors = [];
-  const calls = [];
   const logs = [];
   page.on('console', (m) => {
     logs.push(m.text());
     if (m.type() === 'error') errors.push(`console: ${m.text()}`);
   });
   page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
-  context.on('request', (req) => {
-    const u = new URL(req.url());
-    if (/\/capi\/(c|e)$/.test(u.pathname)) calls.push({ route: u.pathname.slice(-1), type: req.resourceType(), body: req.postData(), headers: req.headers() });
-  });
-  context.on('response', async (resp) => {
-    const u = new URL(resp.url());
-    if (/\/capi\/(c|e)$/.test(u.pathname)) {
-      const call = calls.find((c) => c.route === u.pathname.slice(-1) && !c.answered);
-      if (call) {
-        // Claimed before the await (a second answer must not take this call), published after it:
-        // a test that sees the status also sees the Set-Cookie.
-        call.answered = true;
-        const setCookie = (await resp.headerValue('set-cookie').catch(() => null)) ?? '';
-        call.setCookie = setCookie;
-        call.status = resp.status();
-      }
-    }
-  });
   return {
     context,
     page,
     errors,
-    calls,
+    /** The page's calls to the worker so far, `{route, mode, body, status, setCookie}` each
+     * (`status` and `setCookie` once answered). */
+    get calls() {
+      return stack.calls.filter((c) => c.page === id).map(({ page, ...call }) => call);
+    },
     /** The console's messages (the demo pages run with data-debug: each decision is logged). */
     logs,
     fbevents,
@@ -142,7 +154,7 @@ export async function openPage(stack, { gpc = false } = {}) {
     /** The pixel's track calls for one event name. */
     tracks: (name) => fbqCalls.filter((c) => (c[0] === 'track' || c[0] === 'trackCustom') && c[1] === name),
     /** The events posted to the worker so far (optionally only those named `name`). */
-    events: (name) => calls.filter((c) => c.route === 'e').flatMap((c) => JSON.parse(c.body).events)
+    events: (name) => stack.calls.filter((c) => c.page === id && c.route === 'e' && c.status !== undefined).flatMap((c) => JSON.parse(c.body).events)
       .filter((e) => name === undefined || e.event_name === name),
     close: () => context.close(),
   };

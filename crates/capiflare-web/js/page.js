@@ -476,8 +476,14 @@ function send(ev) {
   } catch (e) {
     return DEBUG && log('not sent: custom_data is not JSON', ev.event_id);
   }
-  // A beacon first: the browser sends it even as the page unloads, and gives the page no answer to
-  // process (a task on its main thread); fetch when the browser will not queue it.
+  // `fetchLater` first, activated at once: the browser itself sends it, even as the page unloads,
+  // and the page neither pays for a request of its own nor gets an answer to process (tasks on its
+  // main thread). Where it is missing or refuses (another browser, an insecure page, its quota), a
+  // beacon, sent even as the page unloads too; fetch when the browser will not queue that either.
+  try {
+    fetchLater(urlE, { method: 'POST', body: json, credentials: 'include', activateAfter: 0 });
+    return DEBUG && log('sent: fetchLater', ev.event_id);
+  } catch (e) {}
   if (beacon(urlE, json)) return DEBUG && log('sent: beacon', ev.event_id);
   post(urlE, json, (status) => {
     const what = DEBUG && { 202: 'sent: accepted', 204: 'sent: refused for consent', 1: 'sent: beacon', 0: 'not sent: worker unreachable' };
