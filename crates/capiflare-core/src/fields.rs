@@ -483,6 +483,67 @@ pub fn judge(facts: &TrapFacts<'_>, layout: Option<&Layout>) -> Control {
     }
 }
 
+/// One control of a submitted form, as the page reads it: what [`judge`] needs, what it submits
+/// and, once measured, its layout.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct SubmittedControl<'a> {
+    /// Its facts (their `hidden` is not used: the layout decides).
+    pub facts: TrapFacts<'a>,
+    /// Its value.
+    pub value: &'a str,
+    /// Whether it is checked (only a checkbox or a radio button that is submits its value).
+    pub checked: bool,
+    /// Its layout, once measured.
+    pub layout: Option<Layout>,
+}
+
+/// What a submitted form holds ([`read_submission`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum FormVerdict<'a> {
+    /// A honeypot is filled: the submission is spam and nothing fires.
+    Spam,
+    /// Whether it is spam depends on whether humans can see some controls (those that
+    /// [`judge_submitted`] finds [`Control::Unmeasured`]): ask again with the layouts.
+    Measure,
+    /// Not spam: the customer fields' `user_data` keys and raw values.
+    Fields(Vec<(Key, &'a str)>),
+}
+
+/// One control of a submitted form, as [`judge`] sees it; but a control that submits nothing (a
+/// blank value, a checkbox or a radio button not checked) is neither a field nor a honeypot: a
+/// honeypot counts only when filled.
+#[must_use]
+pub fn judge_submitted(c: &SubmittedControl<'_>) -> Control {
+    // A control's `type` property is lowercase.
+    let unchecked = !c.checked && matches!(c.facts.input.input_type, "checkbox" | "radio");
+    if unchecked || c.value.trim().is_empty() {
+        Control::Field(None)
+    } else {
+        judge(&c.facts, c.layout.as_ref())
+    }
+}
+
+/// A submitted form's controls → what it holds ([`judge_submitted`] for each): one filled
+/// honeypot makes the whole submission spam.
+#[must_use]
+pub fn read_submission<'a>(controls: &[SubmittedControl<'a>]) -> FormVerdict<'a> {
+    let mut fields = Vec::new();
+    let mut measure = false;
+    for c in controls {
+        match judge_submitted(c) {
+            Control::Honeypot => return FormVerdict::Spam,
+            Control::Unmeasured => measure = true,
+            Control::Field(Some(f)) => fields.extend(entries(f, c.value)),
+            Control::Field(None) => {}
+        }
+    }
+    if measure {
+        FormVerdict::Measure
+    } else {
+        FormVerdict::Fields(fields)
+    }
+}
+
 /// Whether an input is a honeypot: named like one (`honeypot`, `_gotcha`, `bot-field`, `hp_…`,
 /// a label saying "leave this blank"), or hidden from humans in a way a legitimate field is
 /// not (invisible and also skipped by the keyboard, hidden from assistive technology, or with
@@ -789,6 +850,88 @@ mod tests {
             judge(&named, Some(&seen)),
             Control::Honeypot,
             "named like one"
+        );
+    }
+
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+    fn a_submission_is_spam_with_one_filled_honeypot_and_reads_only_what_is_submitted() {
+        let control = |input_type, name, value, checked| SubmittedControl {
+            facts: TrapFacts {
+                input: Input {
+                    input_type,
+                    name,
+                    ..Input::default()
+                },
+                ..TrapFacts::default()
+            },
+            value,
+            checked,
+            layout: None,
+        };
+        let email = control("email", "email", "jo@example.com", false);
+        // Named like a honeypot, and measured: humans see it.
+        let gotcha = |value| SubmittedControl {
+            layout: Some(Layout {
+                rendered: true,
+                width: 200.0,
+                height: 20.0,
+                right: 400.0,
+                bottom: 300.0,
+            }),
+            ..control("text", "_gotcha", value, false)
+        };
+        let fields = |list: &[(Key, &'static str)]| FormVerdict::Fields(list.to_vec());
+        assert_eq!(
+            read_submission(&[email, gotcha("x")]),
+            FormVerdict::Spam,
+            "one filled honeypot: the whole submission is spam"
+        );
+        assert_eq!(
+            read_submission(&[email, gotcha(" \t")]),
+            fields(&[(Key::Em, "jo@example.com")]),
+            "a blank honeypot is not filled"
+        );
+        let opted = |checked| control("radio", "gender", "female", checked);
+        assert_eq!(
+            read_submission(&[opted(false), email]),
+            fields(&[(Key::Em, "jo@example.com")]),
+            "an unchecked radio button submits nothing"
+        );
+        assert_eq!(
+            read_submission(&[opted(true)]),
+            fields(&[(Key::Ge, "female")]),
+            "a checked one submits its value"
+        );
+        let trap = SubmittedControl {
+            facts: TrapFacts {
+                input: Input {
+                    input_type: "text",
+                    name: "website",
+                    autocomplete: "off",
+                    ..Input::default()
+                },
+                untabbable: true,
+                ..TrapFacts::default()
+            },
+            value: "https://spam.example",
+            ..SubmittedControl::default()
+        };
+        assert_eq!(
+            read_submission(&[email, trap]),
+            FormVerdict::Measure,
+            "a control that is a honeypot only if hidden: measured"
+        );
+        assert_eq!(judge_submitted(&email), Control::Field(Some(Field::Email)));
+        assert_eq!(
+            judge_submitted(&trap),
+            Control::Unmeasured,
+            "the one to measure"
+        );
+        assert_eq!(
+            read_submission(&[trap, gotcha("x")]),
+            FormVerdict::Spam,
+            "a filled honeypot: spam, whatever the measure would tell"
         );
     }
 

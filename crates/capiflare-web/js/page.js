@@ -540,17 +540,14 @@ function readForm(form) {
   for (const el of Array.from(form.elements)) {
     const type = str(el.type);
     if (!type || type == 'fieldset' || type == 'output') continue;
-    if ((type == 'radio' || type == 'checkbox') && el.checked !== true) continue;
-    const value = str(el.value);
-    if (!value.trim()) continue;
     const parent = el.parentElement;
-    const flags = (attr(el, 'tabindex').trim().startsWith('-') ? 1 : 0) | (within(el, '[aria-hidden="true"]') ? 2 : 0);
-    facts.push(type, attr(el, 'name'), attr(el, 'id'), attr(el, 'autocomplete'), labelOf(el), str(el.className) + ' ' + str(parent && parent.className), flags, value);
+    const flags = (attr(el, 'tabindex').trim().startsWith('-') ? 1 : 0) | (within(el, '[aria-hidden="true"]') ? 2 : 0) | (el.checked === true ? 4 : 0);
+    facts.push(type, attr(el, 'name'), attr(el, 'id'), attr(el, 'autocomplete'), labelOf(el), str(el.className) + ' ' + str(parent && parent.className), flags, str(el.value));
     els.push(el);
   }
   let answer = core('form', facts, now());
   // Measured (a forced layout) only when the core needs it to tell a honeypot.
-  if (answer[0] == '?') answer = core('form', facts, now(), els.map((el, i) => answer[i + 1] == '1' && layout(el)));
+  if (answer == '?') answer = core('form', facts, now(), els.map(layout));
   return answer == '!' ? null : parse(answer);
 }
 

@@ -23,7 +23,7 @@ use capiflare_core::builders::{self, Builder, Message, Sender, Submission};
 use capiflare_core::consent::{
     self, Basis, Decision, GoogleConsent, GoogleConsentCommand, Policy, Signal,
 };
-use capiflare_core::fields::{self, Control, Field, Input, TrapFacts};
+use capiflare_core::fields::{self, Field, FormVerdict, Input, SubmittedControl, TrapFacts};
 use capiflare_core::pii::Key;
 use capiflare_core::{Error, cookies, event, event_id};
 use wasm_bindgen::prelude::*;
@@ -238,70 +238,67 @@ fn browser_ids(a: &Args) -> String {
 }
 
 /// The control whose facts start at `at` in `list` (see [`form`]), with its `layout` when
-/// measured, as [`fields::judge`] sees it.
-fn control(list: &Args, at: usize, layout: Option<Args>) -> Control {
+/// measured.
+fn control<'a>(list: &'a Args, at: usize, layout: Option<Args>) -> SubmittedControl<'a> {
     let [input_type, name, id, autocomplete, label, class] =
         core::array::from_fn(|i| list.str(at + i));
     let flags = list.num(at + 6) as u8;
-    let facts = TrapFacts {
-        input: Input {
-            input_type,
-            name,
-            id,
-            autocomplete,
-            label,
+    SubmittedControl {
+        facts: TrapFacts {
+            input: Input {
+                input_type,
+                name,
+                id,
+                autocomplete,
+                label,
+            },
+            class,
+            hidden: false,
+            untabbable: flags & 1 != 0,
+            aria_hidden: flags & 2 != 0,
         },
-        class,
-        hidden: false,
-        untabbable: flags & 1 != 0,
-        aria_hidden: flags & 2 != 0,
-    };
-    let layout = layout.map(|l| fields::Layout {
-        rendered: l.flag(0),
-        width: l.num(1),
-        height: l.num(2),
-        right: l.num(3),
-        bottom: l.num(4),
-    });
-    fields::judge(&facts, layout.as_ref())
+        value: list.str(at + 7),
+        checked: flags & 4 != 0,
+        layout: layout.map(|l| fields::Layout {
+            rendered: l.flag(0),
+            width: l.num(1),
+            height: l.num(2),
+            right: l.num(3),
+            bottom: l.num(4),
+        }),
+    }
 }
 
-/// A submitted form, `[controls, now_ms, layouts]`, in one call (the visitor waits on it).
-/// `controls` lists eight facts per control: `type, name, id, autocomplete, label, class, flags,
-/// value` (the page leaves out controls without a value); `flags` bit 1 means the control's
-/// `tabindex` is negative, bit 2 that it is inside `[aria-hidden="true"]`; `class` is the
-/// control's class and its parent's. `layouts` holds, at a control's index, its layout once
+/// A submitted form, `[controls, now_ms, layouts]`, in one call (the visitor waits on it), read
+/// by [`fields::read_submission`]. `controls` lists eight facts per control: `type, name, id,
+/// autocomplete, label, class, flags, value`; `flags` bit 1 means the control's `tabindex` is
+/// negative, bit 2 that it is inside `[aria-hidden="true"]`, bit 4 that it is checked; `class` is
+/// the control's class and its parent's. `layouts` holds, at a control's index, its layout once
 /// measured: `[rendered, width, height, right, bottom]` (see [`fields::Layout`]).
 ///
-/// Answers `!` when a honeypot is filled (the submission is spam); `?` and then, per control, `1`
-/// when whether it is a honeypot depends on whether humans can see it, else `0` (ask again with
-/// the `layouts` of each `1`); else the hashed user object of the customer fields, as JSON (as
-/// [`hash`]).
+/// Answers `!` when a honeypot is filled (the submission is spam); `?` when that depends on
+/// whether humans can see some controls (ask again with the `layouts`); else the hashed user
+/// object of the customer fields, as JSON (as [`hash`]).
 fn form(a: &Args) -> String {
     const FACTS: usize = 8;
     let (list, layouts) = (a.list(0), a.list(2));
     let Some(list) = list else {
         return String::from("{}");
     };
-    let mut raw: Vec<(Key, &str)> = Vec::new();
-    let mut unmeasured = String::from("?");
-    let mut measure = false;
-    for at in (0..list.len() / FACTS).map(|i| i * FACTS) {
-        let layout = layouts.as_ref().and_then(|l| l.list(at / FACTS));
-        let verdict = control(&list, at, layout);
-        let unknown = matches!(verdict, Control::Unmeasured);
-        measure |= unknown;
-        unmeasured.push(if unknown { '1' } else { '0' });
-        match verdict {
-            Control::Honeypot => return String::from("!"),
-            Control::Field(Some(f)) => raw.extend(fields::entries(f, list.str(at + 7))),
-            _ => {}
-        }
+    let mut controls = Vec::new();
+    while controls.len() < list.len() / FACTS {
+        let i = controls.len();
+        controls.push(control(
+            &list,
+            i * FACTS,
+            layouts.as_ref().and_then(|l| l.list(i)),
+        ));
     }
-    if measure {
-        return unmeasured;
+    match fields::read_submission(&controls) {
+        FormVerdict::Spam => String::from("!"),
+        FormVerdict::Measure => String::from("?"),
+        FormVerdict::Fields(raw) => user_json(&raw, a.num(1)),
     }
-    user_json(&raw, a.num(1))
 }
 
 /// Normalizes and hashes raw values: `[entries, now_ms]`, where `entries` lists names and values,

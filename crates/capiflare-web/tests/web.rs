@@ -15,6 +15,8 @@ wasm_bindgen_test_configure!(run_in_browser);
 const SHA_JO_EMAIL: &str = "f4e19df2e6c609fbd59a42b9063d0fadf44260218531ea21ad8c575f205c0453";
 const SHA_JO: &str = "c278ec5a69c34aace42773e41b1163e6ce40c906f2a14f807d39d1b2a1c2dff5";
 const SHA_DOE: &str = "799ef92a11af918e3fb741df42934f3b568ed2d93ac1df74f1b8d41a27932a6f";
+/// `f`, a normalized gender.
+const SHA_F: &str = "252f10c83610ebca1a059c0bae8255eba2f95be4d1d7bcfa89d7248a82d9f111";
 const SHA_PHONE: &str = "e323ec626319ca94ee8bff2e4c87cf613be6ea19919ed1364124e16807ab3176";
 /// 2026-11-23T12:00:00Z.
 const NOW_MS: f64 = 1_795_435_200_000.0;
@@ -164,8 +166,7 @@ fn a_form_is_classified_and_hashed_and_honeypots_need_a_measure_only_when_it_mat
         "classified by label, type and autocomplete, normalized and hashed; the rest left out"
     );
     // The classic honeypot: untabbable, autofill off. Whether it is one depends on whether humans
-    // see it: the module asks for a measure of that control (`?`, then one flag per control),
-    // then gets the answer from the layout.
+    // see it: the module asks for the controls' layouts (`?`), then gets the answer from them.
     let trap = |layout| {
         control(
             ["text", "website", "", "off", "", ""],
@@ -174,7 +175,7 @@ fn a_form_is_classified_and_hashed_and_honeypots_need_a_measure_only_when_it_mat
             layout,
         )
     };
-    assert_eq!(submitted(&[email.clone(), trap(None)]), "?01");
+    assert_eq!(submitted(&[email.clone(), trap(None)]), "?");
     let off_page = [1.0, 200.0, 20.0, -9799.0, 300.0];
     assert_eq!(
         submitted(&[email.clone(), trap(Some(off_page))]),
@@ -198,7 +199,20 @@ fn a_form_is_classified_and_hashed_and_honeypots_need_a_measure_only_when_it_mat
         "visible: an ordinary field"
     );
     let named = control(["text", "_gotcha", "", "", "", ""], 0, "x", Some(on_page));
-    assert_eq!(submitted(&[email, named]), "!", "named like one");
+    assert_eq!(submitted(&[email.clone(), named]), "!", "named like one");
+    // Flag 4: checked. The page passes every control; what submits nothing counts for nothing.
+    let gender = |flags| control(["radio", "gender", "", "", "", ""], flags, "f", None);
+    let blank_trap = control(["text", "_gotcha", "", "", "", ""], 0, " ", Some(on_page));
+    assert_eq!(
+        submitted(&[email.clone(), gender(0), blank_trap]),
+        only_email,
+        "an unchecked radio button, a blank honeypot"
+    );
+    assert_eq!(
+        submitted(&[email, gender(4)]),
+        format!(r#"{{"email":"{SHA_JO_EMAIL}","gender":"{SHA_F}"}}"#),
+        "checked"
+    );
     assert_eq!(form(&JsValue::NULL), "{}", "no arguments: no fields");
 }
 
