@@ -738,6 +738,29 @@ fn origin_of(url: &str) -> Option<&str> {
 mod tests {
     use super::*;
 
+    /// The classic honeypot: untabbable, autofill off; one only if humans cannot see it.
+    fn classic_trap() -> TrapFacts<'static> {
+        TrapFacts {
+            input: Input {
+                input_type: "text",
+                name: "website",
+                autocomplete: "off",
+                ..Input::default()
+            },
+            untabbable: true,
+            ..TrapFacts::default()
+        }
+    }
+
+    /// A layout humans see.
+    const SEEN: Layout = Layout {
+        rendered: true,
+        width: 200.0,
+        height: 20.0,
+        right: 400.0,
+        bottom: 300.0,
+    };
+
     #[cfg_attr(not(target_arch = "wasm32"), test)]
     #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
     fn hidden_from_humans_by_layout() {
@@ -800,23 +823,8 @@ mod tests {
     #[cfg_attr(not(target_arch = "wasm32"), test)]
     #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
     fn a_control_is_measured_only_when_that_decides() {
-        let trap = TrapFacts {
-            input: Input {
-                input_type: "text",
-                name: "website",
-                autocomplete: "off",
-                ..Input::default()
-            },
-            untabbable: true,
-            ..TrapFacts::default()
-        };
-        let seen = Layout {
-            rendered: true,
-            width: 200.0,
-            height: 20.0,
-            right: 400.0,
-            bottom: 300.0,
-        };
+        let trap = classic_trap();
+        let seen = SEEN;
         let off_page = Layout {
             right: -9799.0,
             ..seen
@@ -872,13 +880,7 @@ mod tests {
         let email = control("email", "email", "jo@example.com", false);
         // Named like a honeypot, and measured: humans see it.
         let gotcha = |value| SubmittedControl {
-            layout: Some(Layout {
-                rendered: true,
-                width: 200.0,
-                height: 20.0,
-                right: 400.0,
-                bottom: 300.0,
-            }),
+            layout: Some(SEEN),
             ..control("text", "_gotcha", value, false)
         };
         let fields = |list: &[(Key, &'static str)]| FormVerdict::Fields(list.to_vec());
@@ -904,16 +906,7 @@ mod tests {
             "a checked one submits its value"
         );
         let trap = SubmittedControl {
-            facts: TrapFacts {
-                input: Input {
-                    input_type: "text",
-                    name: "website",
-                    autocomplete: "off",
-                    ..Input::default()
-                },
-                untabbable: true,
-                ..TrapFacts::default()
-            },
+            facts: classic_trap(),
             value: "https://spam.example",
             ..SubmittedControl::default()
         };
