@@ -546,7 +546,7 @@ function readForm(form) {
     els.push(el);
   }
   let answer = core('form', facts, now());
-  // Measured (a forced layout) only when the core needs it to tell a honeypot.
+  // The controls measured (one forced layout) only when the core needs that to tell a honeypot.
   if (answer == '?') answer = core('form', facts, now(), els.map(layout));
   return answer == '!' ? null : parse(answer);
 }
