@@ -455,7 +455,7 @@ const HONEYPOT_WORDS: &str = "honeypot hpot hp gotcha trap botcheck nospam antis
 
 /// What one control of a submitted form is, as far as the page has measured it ([`judge`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Control {
+enum Control {
     /// Not a honeypot: the customer field it holds, if any.
     Field(Option<Field>),
     /// A filled honeypot: the submission is spam.
@@ -464,27 +464,8 @@ pub enum Control {
     Unmeasured,
 }
 
-/// One filled control: `facts` as the page reads them without measuring (their `hidden` is not
-/// used) and its `layout` once measured. Hiding can only make a field a honeypot, never stop it
-/// being one, so without a layout it is judged as if hidden: the page measures (a forced layout)
-/// only the controls whose answer depends on it.
-#[must_use]
-pub fn judge(facts: &TrapFacts<'_>, layout: Option<&Layout>) -> Control {
-    let facts = TrapFacts {
-        hidden: layout.is_none_or(hidden_from_humans),
-        ..*facts
-    };
-    if !is_honeypot(&facts) {
-        Control::Field(classify(&facts.input))
-    } else if layout.is_some() {
-        Control::Honeypot
-    } else {
-        Control::Unmeasured
-    }
-}
-
-/// One control of a submitted form, as the page reads it: what [`judge`] needs, what it submits
-/// and, once measured, its layout.
+/// One control of a submitted form, as the page reads it: its facts, what it submits and, once
+/// measured, its layout.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct SubmittedControl<'a> {
     /// Its facts (their `hidden` is not used: the layout decides).
@@ -502,35 +483,47 @@ pub struct SubmittedControl<'a> {
 pub enum FormVerdict<'a> {
     /// A honeypot is filled: the submission is spam and nothing fires.
     Spam,
-    /// Whether it is spam depends on whether humans can see some controls (those that
-    /// [`judge_submitted`] finds [`Control::Unmeasured`]): ask again with the layouts.
+    /// Whether it is spam depends on whether humans can see some controls: ask again with the
+    /// layouts.
     Measure,
     /// Not spam: the customer fields' `user_data` keys and raw values.
     Fields(Vec<(Key, &'a str)>),
 }
 
-/// One control of a submitted form, as [`judge`] sees it; but a control that submits nothing (a
-/// blank value, a checkbox or a radio button not checked) is neither a field nor a honeypot: a
-/// honeypot counts only when filled.
-#[must_use]
-pub fn judge_submitted(c: &SubmittedControl<'_>) -> Control {
+/// One control of a submitted form. One that submits nothing (a blank value, a checkbox or a
+/// radio button not checked) is neither a field nor a honeypot: a honeypot counts only when
+/// filled. Hiding can only make a field a honeypot, never stop it being one, so without a layout
+/// a control is judged as if hidden: the page measures (a forced layout) only when an answer
+/// depends on it.
+fn judge(c: &SubmittedControl<'_>) -> Control {
     // A control's `type` property is lowercase.
     let unchecked = !c.checked && matches!(c.facts.input.input_type, "checkbox" | "radio");
     if unchecked || c.value.trim().is_empty() {
-        Control::Field(None)
+        return Control::Field(None);
+    }
+    let facts = TrapFacts {
+        hidden: c.layout.as_ref().is_none_or(hidden_from_humans),
+        ..c.facts
+    };
+    if !is_honeypot(&facts) {
+        Control::Field(classify(&facts.input))
+    } else if c.layout.is_some() {
+        Control::Honeypot
     } else {
-        judge(&c.facts, c.layout.as_ref())
+        Control::Unmeasured
     }
 }
 
-/// A submitted form's controls → what it holds ([`judge_submitted`] for each): one filled
-/// honeypot makes the whole submission spam.
+/// A submitted form's controls → what it holds. A control that submits nothing (a blank value, a
+/// checkbox or a radio button not checked) is neither a field nor a honeypot, and one filled
+/// honeypot makes the whole submission spam. Whether a control is a honeypot may depend on
+/// whether humans can see it ([`hidden_from_humans`]): then its layout is needed.
 #[must_use]
 pub fn read_submission<'a>(controls: &[SubmittedControl<'a>]) -> FormVerdict<'a> {
     let mut fields = Vec::new();
     let mut measure = false;
     for c in controls {
-        match judge_submitted(c) {
+        match judge(c) {
             Control::Honeypot => return FormVerdict::Spam,
             Control::Unmeasured => measure = true,
             Control::Field(Some(f)) => fields.extend(entries(f, c.value)),
@@ -823,21 +816,28 @@ mod tests {
     #[cfg_attr(not(target_arch = "wasm32"), test)]
     #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
     fn a_control_is_measured_only_when_that_decides() {
+        // A filled control with these facts, measured or not.
+        let filled = |facts, layout| SubmittedControl {
+            facts,
+            value: "x",
+            checked: false,
+            layout,
+        };
         let trap = classic_trap();
         let seen = SEEN;
         let off_page = Layout {
             right: -9799.0,
             ..seen
         };
-        assert_eq!(judge(&trap, None), Control::Unmeasured);
-        assert_eq!(judge(&trap, Some(&off_page)), Control::Honeypot);
-        assert_eq!(judge(&trap, Some(&seen)), Control::Field(None));
+        assert_eq!(judge(&filled(trap, None)), Control::Unmeasured);
+        assert_eq!(judge(&filled(trap, Some(off_page))), Control::Honeypot);
+        assert_eq!(judge(&filled(trap, Some(seen))), Control::Field(None));
         // `hidden` as given is not used: the layout decides.
         let claimed = TrapFacts {
             hidden: true,
             ..trap
         };
-        assert_eq!(judge(&claimed, Some(&seen)), Control::Field(None));
+        assert_eq!(judge(&filled(claimed, Some(seen))), Control::Field(None));
         let email = TrapFacts {
             input: Input {
                 input_type: "email",
@@ -846,7 +846,10 @@ mod tests {
             },
             ..TrapFacts::default()
         };
-        assert_eq!(judge(&email, None), Control::Field(Some(Field::Email)));
+        assert_eq!(
+            judge(&filled(email, None)),
+            Control::Field(Some(Field::Email))
+        );
         let named = TrapFacts {
             input: Input {
                 name: "_gotcha",
@@ -855,7 +858,7 @@ mod tests {
             ..TrapFacts::default()
         };
         assert_eq!(
-            judge(&named, Some(&seen)),
+            judge(&filled(named, Some(seen))),
             Control::Honeypot,
             "named like one"
         );
@@ -915,12 +918,8 @@ mod tests {
             FormVerdict::Measure,
             "a control that is a honeypot only if hidden: measured"
         );
-        assert_eq!(judge_submitted(&email), Control::Field(Some(Field::Email)));
-        assert_eq!(
-            judge_submitted(&trap),
-            Control::Unmeasured,
-            "the one to measure"
-        );
+        assert_eq!(judge(&email), Control::Field(Some(Field::Email)));
+        assert_eq!(judge(&trap), Control::Unmeasured, "the one to measure");
         assert_eq!(
             read_submission(&[trap, gotcha("x")]),
             FormVerdict::Spam,

@@ -286,8 +286,7 @@ fn form(a: &Args) -> String {
         return String::from("{}");
     };
     let mut controls = Vec::new();
-    while controls.len() < list.len() / FACTS {
-        let i = controls.len();
+    for i in 0..list.len() / FACTS {
         controls.push(control(
             &list,
             i * FACTS,
