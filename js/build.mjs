@@ -68,9 +68,10 @@ async function main() {
   const common = { bundle: true, minify: true, target: 'es2020', legalComments: 'none', write: false, logLevel: 'warning' };
   // The module script, the page driver and the glue, in two builds: the production one, and the
   // debug one (`DEBUG` true: it logs each decision) that the loader fetches for `data-debug`.
-  // Chrome's explicit compile hint (136 and later) compiles every function as the script loads,
-  // off the main thread, instead of each on its first call: the module's functions all run, most
-  // for the first time as the visitor waits (start, the first submission).
+  // Chrome's explicit compile hint (136 and later): every function is compiled as the script
+  // loads (on a background thread while it streams in), not on its first call on the main thread;
+  // the module's functions all run, most for the first time as the visitor waits (start, the
+  // first submission). Elsewhere it is a comment.
   const moduleScript = async (debug) => (await build({
     ...common,
     banner: { js: '//# allFunctionsCalledOnLoad' },
