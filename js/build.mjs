@@ -70,8 +70,8 @@ async function main() {
   // debug one (`DEBUG` true: it logs each decision) that the loader fetches for `data-debug`.
   // Chrome's explicit compile hint (136 and later): every function is compiled as the script
   // loads (on a background thread while it streams in), not on its first call on the main thread;
-  // the module's functions all run, most for the first time as the visitor waits (start, the
-  // first submission). Elsewhere it is a comment.
+  // most of the module's functions run on every page, many for the first time as the visitor waits
+  // (start, the first submission). Elsewhere it is a comment.
   const moduleScript = async (debug) => (await build({
     ...common,
     banner: { js: '//# allFunctionsCalledOnLoad' },
