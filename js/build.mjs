@@ -62,8 +62,13 @@ async function main() {
   const wasm = readFileSync(join(dir, 'opt.wasm'));
   const names = JSON.parse(readFileSync(join(dir, 'names.json'), 'utf8'));
   const glue = renameGlue(readFileSync(join(dir, 'capiflare_web.js'), 'utf8'), names, wasm);
+  // boot.js instantiates the wasm itself, from the response the loader is fetching, with the
+  // glue's imports and its finishing step: the glue's own init (other kinds of sources, a server
+  // that does not serve application/wasm, deprecated arguments, their warnings) stays out.
+  const steps = ['__wbg_get_imports', '__wbg_finalize_init'];
+  for (const f of steps) if (!glue.includes(`function ${f}(`)) fail(`the glue has no ${f}`);
   const gluePath = join(dir, 'glue.mjs');
-  writeFileSync(gluePath, glue);
+  writeFileSync(gluePath, `${glue}\nexport { ${steps.join(', ')} };\n`);
   const wasmName = `t.${hashOf(wasm)}.wasm`;
   const common = { bundle: true, minify: true, target: 'es2020', legalComments: 'none', write: false, logLevel: 'warning' };
   // The module script, the page driver and the glue, in two builds: the production one, and the
