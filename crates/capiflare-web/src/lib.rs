@@ -237,12 +237,21 @@ fn browser_ids(a: &Args) -> String {
     ])
 }
 
-/// The control whose facts start at `at` in `list` (see [`form`]), with its `layout` when
-/// measured.
-fn control<'a>(list: &'a Args, at: usize, layout: Option<Args>) -> SubmittedControl<'a> {
-    let [input_type, name, id, autocomplete, label, class] =
-        core::array::from_fn(|i| list.str(at + i));
-    let flags = list.num(at + 6) as u8;
+/// The control whose facts `facts` joins with [`SEP`] (see [`form`]), with its `layout` when
+/// measured. The value is what follows the seventh separator, whatever it holds.
+fn control(facts: &str, layout: Option<Args>) -> SubmittedControl<'_> {
+    let mut rest = facts;
+    let [input_type, name, id, autocomplete, label, class, flags] = core::array::from_fn(|_| {
+        let end = rest
+            .bytes()
+            .position(|b| b == SEP as u8)
+            .unwrap_or(rest.len());
+        let fact = rest.get(..end).unwrap_or_default();
+        rest = rest.get(end + 1..).unwrap_or_default();
+        fact
+    });
+    // One digit, `0` to `7`: its low three bits are the flags.
+    let flags = flags.bytes().next().unwrap_or(0);
     SubmittedControl {
         facts: TrapFacts {
             input: Input {
@@ -257,7 +266,7 @@ fn control<'a>(list: &'a Args, at: usize, layout: Option<Args>) -> SubmittedCont
             untabbable: flags & 1 != 0,
             aria_hidden: flags & 2 != 0,
         },
-        value: list.str(at + 7),
+        value: rest,
         checked: flags & 4 != 0,
         layout: layout.map(|l| fields::Layout {
             rendered: l.flag(0),
@@ -270,28 +279,22 @@ fn control<'a>(list: &'a Args, at: usize, layout: Option<Args>) -> SubmittedCont
 }
 
 /// A submitted form, `[controls, now_ms, layouts]`, in one call (the visitor waits on it), read
-/// by [`fields::read_submission`]. `controls` lists eight facts per control: `type, name, id,
-/// autocomplete, label, class, flags, value`; `flags` bit 1 means the control's `tabindex` is
-/// negative, bit 2 that it is inside `[aria-hidden="true"]`, bit 4 that it is checked; `class` is
-/// the control's class and its parent's. `layouts` holds, at a control's index, its layout once
-/// measured: `[rendered, width, height, right, bottom]` (see [`fields::Layout`]).
+/// by [`fields::read_submission`]. `controls` holds one string per control, its eight facts
+/// joined with [`SEP`] (one string crosses into the wasm where eight would, each a round trip):
+/// `type, name, id, autocomplete, label, class, flags, value`; `flags` is one digit whose bit 1
+/// means the control's `tabindex` is negative, bit 2 that it is inside `[aria-hidden="true"]`, bit
+/// 4 that it is checked; `class` is the control's class and its parent's. `layouts` holds, at a
+/// control's index, its layout once measured: `[rendered, width, height, right, bottom]` (see
+/// [`fields::Layout`]).
 ///
 /// Answers `!` when a honeypot is filled (the submission is spam); `?` when that depends on
 /// whether humans can see some controls (ask again with the `layouts`); else the hashed user
 /// object of the customer fields, as JSON (as [`hash`]).
 fn form(a: &Args) -> String {
-    const FACTS: usize = 8;
-    let (list, layouts) = (a.list(0), a.list(2));
-    let Some(list) = list else {
-        return String::from("{}");
-    };
+    let (list, layouts) = (a.strings(0), a.list(2));
     let mut controls = Vec::new();
-    for i in 0..list.len() / FACTS {
-        controls.push(control(
-            &list,
-            i * FACTS,
-            layouts.as_ref().and_then(|l| l.list(i)),
-        ));
+    for (i, facts) in list.iter().enumerate() {
+        controls.push(control(facts, layouts.as_ref().and_then(|l| l.list(i))));
     }
     match fields::read_submission(&controls) {
         FormVerdict::Spam => String::from("!"),

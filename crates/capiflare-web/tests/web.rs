@@ -122,17 +122,15 @@ fn event_ids_are_uuid_v4_from_the_given_words() {
 
 #[wasm_bindgen_test]
 fn a_form_is_classified_and_hashed_and_honeypots_need_a_measure_only_when_it_matters() {
-    /// A control's eight facts (with its layout, once measured).
-    type Control = (Vec<JsValue>, Option<[f64; 5]>);
+    /// A control's eight facts, joined as the page joins them (with its layout, once measured).
+    type Control = (JsValue, Option<[f64; 5]>);
     let control = |facts: [&str; 6], flags: u8, value: &str, layout| -> Control {
-        let mut list: Vec<JsValue> = facts.iter().map(|f| s(f)).collect();
-        list.push(n(f64::from(flags)));
-        list.push(s(value));
-        (list, layout)
+        let joined = format!("{}{SEP}{flags}{SEP}{value}", facts.join(&SEP.to_string()));
+        (s(&joined), layout)
     };
-    // As the page calls it: the facts in one list, the layouts by index (`false` where none).
+    // As the page calls it: one string per control, the layouts by index (`false` where none).
     let submitted = |controls: &[Control]| {
-        let facts: Vec<JsValue> = controls.iter().flat_map(|c| c.0.clone()).collect();
+        let facts: Vec<JsValue> = controls.iter().map(|c| c.0.clone()).collect();
         let layouts: Vec<JsValue> = controls
             .iter()
             .map(|c| match c.1 {
@@ -213,6 +211,15 @@ fn a_form_is_classified_and_hashed_and_honeypots_need_a_measure_only_when_it_mat
         format!(r#"{{"email":"{SHA_JO_EMAIL}","gender":"{SHA_F}"}}"#),
         "checked"
     );
+    // The value is all that follows the seventh separator: one typed into a honeypot cannot cut
+    // it short to look blank.
+    let cut = control(
+        ["text", "_gotcha", "", "", "", ""],
+        0,
+        &format!(" {SEP}spam"),
+        Some(on_page),
+    );
+    assert_eq!(submitted(&[cut]), "!", "a separator in the value");
     assert_eq!(form(&JsValue::NULL), "{}", "no arguments: no fields");
 }
 
