@@ -542,6 +542,7 @@ function readForm(form) {
     if (!type || type == 'fieldset' || type == 'output') continue;
     const parent = el.parentElement;
     const flags = (attr(el, 'tabindex').trim().startsWith('-') ? 1 : 0) | (within(el, '[aria-hidden="true"]') ? 2 : 0) | (el.checked === true ? 4 : 0);
+    // One string per control: each string crossing into the wasm is a round trip of its own.
     facts.push([type, attr(el, 'name'), attr(el, 'id'), attr(el, 'autocomplete'), labelOf(el), str(el.className) + ' ' + str(parent && parent.className), flags, str(el.value)].join(SEP));
     els.push(el);
   }
