@@ -34,3 +34,5 @@ mod sha256;
 mod text;
 
 pub use error::Error;
+// The browser module splits the controls the page joins with the core's own small splitter.
+pub use text::split_once_at;

@@ -67,7 +67,7 @@ pub(crate) fn single_spaced(table: &str) -> bool {
 }
 
 /// `s.split_once(sep)` for an ASCII separator.
-pub(crate) fn split_once_at(s: &str, sep: u8) -> Option<(&str, &str)> {
+pub fn split_once_at(s: &str, sep: u8) -> Option<(&str, &str)> {
     let mut parts = split(s, sep);
     let head = parts.next()?;
     Some((head, parts.rest?))

@@ -25,7 +25,7 @@ use capiflare_core::consent::{
 };
 use capiflare_core::fields::{self, Field, FormVerdict, Input, SubmittedControl, TrapFacts};
 use capiflare_core::pii::Key;
-use capiflare_core::{Error, cookies, event, event_id};
+use capiflare_core::{Error, cookies, event, event_id, split_once_at};
 use wasm_bindgen::prelude::*;
 
 mod js;
@@ -242,12 +242,8 @@ fn browser_ids(a: &Args) -> String {
 fn control(facts: &str, layout: Option<Args>) -> SubmittedControl<'_> {
     let mut rest = facts;
     let [input_type, name, id, autocomplete, label, class, flags] = core::array::from_fn(|_| {
-        let end = rest
-            .bytes()
-            .position(|b| b == SEP as u8)
-            .unwrap_or(rest.len());
-        let fact = rest.get(..end).unwrap_or_default();
-        rest = rest.get(end + 1..).unwrap_or_default();
+        let (fact, after) = split_once_at(rest, SEP as u8).unwrap_or((rest, ""));
+        rest = after;
         fact
     });
     // One digit, `0` to `7`: its low three bits are the flags.
