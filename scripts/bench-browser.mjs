@@ -29,6 +29,12 @@
 //   consent poll  one tick of the once-a-second check for a consent platform, excluded from the
 //                 submissions' stretches
 //
+// Each figure is printed twice. "wall" is how long the tasks held the main thread: what the
+// budgets are checked against. "CPU" is how much of that time the main thread itself ran (the
+// trace's thread time); the rest it waited. On this machine's 2 cores the renderer's other threads
+// (raster of the first frame, V8's concurrent compiles, the IPC thread sending a request) compete
+// with it, so a wall figure moves by a millisecond between runs where the CPU figure does not.
+//
 // Budgets (issue 4): loader <= 1 ms, wasm start <= 10 ms, one submission <= 3 ms. Run after the
 // build (scripts/build-web.sh); no worker is needed: a local server plays the worker's routes,
 // and every other host resolves to nothing (Meta's Pixel script fails to load, after its
@@ -175,7 +181,7 @@ function tasksOf(events, path) {
   for (const e of all) {
     if (e.name !== 'ThreadControllerImpl::RunTask') continue;
     const last = top.at(-1);
-    if (!last || e.ts >= last.ts + last.dur) top.push({ ts: e.ts, dur: e.dur, inside: [] });
+    if (!last || e.ts >= last.ts + last.dur) top.push({ ts: e.ts, dur: e.dur, cpu: e.tdur ?? e.dur, inside: [] });
   }
   let i = 0;
   for (const e of all) {
@@ -186,8 +192,9 @@ function tasksOf(events, path) {
   return { tagged: path === '/tagged', start: parse.ts, tasks: top, at: Object.fromEntries(Object.keys(AT).map((k) => [k, timer(k)])) };
 }
 
-const sum = (tasks) => tasks.reduce((s, t) => s + t.dur, 0) / 1000;
-const busy = (tasks, from, to, skip) => sum(tasks.filter((t) => t.ts >= from && t.ts < to && !skip(t)));
+/** Tasks' wall time, or with `cpu` the main thread's own time in them (ms). */
+const sum = (tasks, cpu) => tasks.reduce((s, t) => s + (cpu ? t.cpu : t.dur), 0) / 1000;
+const busy = (tasks, from, to, skip, cpu) => sum(tasks.filter((t) => t.ts >= from && t.ts < to && !skip(t)), cpu);
 
 /** The first task holding an event that `test` picks. */
 function task(tasks, what, test) {
@@ -209,11 +216,12 @@ function measure(run) {
   const polls = new Set(tasks.flatMap((t) => t.inside)
     .filter((e) => e.name === 'TimerInstall' && e.args?.data?.singleShot === false).map((e) => e.args.data.timerId));
   const poll = (t) => t.inside.some((e) => e.name === 'TimerFire' && polls.has(e.args?.data?.timerId));
-  const stretches = {
-    load: busy(tasks, start, at.submit1, poll),
-    first: busy(tasks, at.submit1, at.reset, poll),
-    later: busy(tasks, at.submit2, at.finished, poll),
-  };
+  const stretches = {};
+  for (const cpu of ['', 'Cpu']) {
+    stretches['load' + cpu] = busy(tasks, start, at.submit1, poll, cpu);
+    stretches['first' + cpu] = busy(tasks, at.submit1, at.reset, poll, cpu);
+    stretches['later' + cpu] = busy(tasks, at.submit2, at.finished, poll, cpu);
+  }
   if (!run.tagged) return stretches;
   if (!tasks.some((t) => t.inside.some(ours))) throw new Missing('the module did not run');
   const loaderRun = task(tasks, "t.js's evaluation", loaderEvaluated).inside.find(loaderEvaluated);
@@ -228,9 +236,13 @@ function measure(run) {
   return {
     ...stretches,
     loader: loaderRun.dur / 1000,
+    loaderCpu: (loaderRun.tdur ?? loaderRun.dur) / 1000,
     start: sum(startTasks),
+    startCpu: sum(startTasks, true),
     warmUp: sum(idle),
+    warmUpCpu: sum(idle, true),
     poll: sum(ticks) / Math.max(1, ticks.length),
+    pollCpu: sum(ticks, true) / Math.max(1, ticks.length),
     begin: begin.dur / 1000,
   };
 }
@@ -267,19 +279,23 @@ try {
 // median without (visits are independent: pairing them would only add both arms' noise).
 const figure = (k, runs = tagged) => median(runs.map((r) => r[k]));
 const ab = (k) => figure(k) - figure(k, plain);
+// Each row in wall time (the budget's measure) and in the main thread's own CPU time.
+const both = (f) => [f(''), f('Cpu')];
+const rest = (c) => ab('load' + c) - figure('loader' + c) - figure('start' + c) - figure('warmUp' + c);
 const rows = [
-  ['loader (t.js evaluation)', figure('loader'), BUDGET.loader],
-  ['wasm start (fetch, module script, compile, instantiate, start)', figure('start'), BUDGET.start],
-  ['submission, first on the page (A/B)', ab('first'), BUDGET.submission],
-  ['submission, a later one (A/B)', ab('later'), BUDGET.submission],
-  ['rest of the load: page view, files received (A/B, less the above)', ab('load') - figure('loader') - figure('start') - figure('warmUp')],
-  ['idle warm-up', figure('warmUp')],
-  ['consent poll, one tick', figure('poll')],
+  ['loader (t.js evaluation)', both((c) => figure('loader' + c)), BUDGET.loader],
+  ['wasm start (fetch, module script, compile, instantiate, start)', both((c) => figure('start' + c)), BUDGET.start],
+  ['submission, first on the page (A/B)', both((c) => ab('first' + c)), BUDGET.submission],
+  ['submission, a later one (A/B)', both((c) => ab('later' + c)), BUDGET.submission],
+  ['rest of the load: page view, files received (A/B, less the above)', both(rest)],
+  ['idle warm-up', both((c) => figure('warmUp' + c))],
+  ['consent poll, one tick', both((c) => figure('poll' + c))],
 ];
 console.log(`browser module main-thread time, headless Chromium without DevTools, median of ${RUNS} first visits each way`);
-for (const [name, value, budget] of rows) {
-  const verdict = budget === undefined ? '' : `   budget ${budget} ms${value > budget ? '  OVER' : ''}`;
-  console.log(`  ${name.padEnd(64)} ${fmt(value).padStart(9)}${verdict}`);
+console.log(`  ${''.padEnd(64)} ${'wall'.padStart(9)} ${'CPU'.padStart(9)}`);
+for (const [name, [wall, cpu], budget] of rows) {
+  const verdict = budget === undefined ? '' : `   budget ${budget} ms${wall > budget ? '  OVER' : ''}`;
+  console.log(`  ${name.padEnd(64)} ${fmt(wall).padStart(9)} ${fmt(cpu).padStart(9)}${verdict}`);
 }
 const arms = (k) => `${fmt(figure(k))} with the tag, ${fmt(figure(k, plain))} without`;
 if (retried.length) console.log(`  (visits made again: ${retried.join('; ')})`);
