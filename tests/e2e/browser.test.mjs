@@ -484,27 +484,42 @@ describe('JavaScript API and pages', () => {
     await p.close();
   });
 
-  test('a page that already runs the pixel keeps one browser PageView, tagged and mirrored', async () => {
-    const p = await openPage(stack);
-    const html = `<!doctype html><html><head><title>own pixel</title>
+  // The site's own `fbq` base code, then its PageView call as `pixel` writes it.
+  for (const [what, pixel, own] of [
+    ['queued without an eventID: tagged and mirrored', "fbq('track','PageView');", ''],
+    ['queued with its own eventID: mirrored with it', "fbq('track','PageView',{},{eventID:'pv-own-1'});", 'pv-own-1'],
+    ['already sent by the pixel: no CAPI copy', "fbq('track','PageView');fbq.callMethod=function(){};", null],
+  ]) {
+    test(`a page that already runs the pixel keeps one browser PageView, ${what}`, async () => {
+      const p = await openPage(stack);
+      const html = `<!doctype html><html><head><title>own pixel</title>
 <script>!function(f,b,e,v,n,t,s){if(f.fbq)return;n=f.fbq=function(){n.callMethod?n.callMethod.apply(n,arguments):n.queue.push(arguments)};if(!f._fbq)f._fbq=n;n.push=n;n.loaded=!0;n.version='2.0';n.queue=[];}(window,document,'script');
-fbq('init','1234567890123');fbq('track','PageView');</script>
+fbq('init','1234567890123');${pixel}</script>
 <script async src="/capi/t.js"></script></head><body>own pixel</body></html>`;
-    await p.context.route(`${stack.origin}/own-pixel`, (r) => r.fulfill({ contentType: 'text/html', body: html }));
-    await p.page.goto(`${stack.origin}/own-pixel`);
-    await moduleReady(p.page);
-    await eventually(() => p.events('PageView').length === 1, 10_000, 'the CAPI PageView');
-    const queued = await p.page.evaluate(() => JSON.parse(JSON.stringify(window.fbq.queue.map((a) => Array.from(a)))));
-    const pv = queued.filter((a) => a[0] === 'track' && a[1] === 'PageView');
-    assert.equal(pv.length, 1, 'still one browser PageView');
-    assert.equal(pv[0][3].eventID, p.events('PageView')[0].event_id, 'the site\'s PageView carries the CAPI copy\'s id');
-    await delay(500);
-    assert.equal(p.events('PageView').length, 1);
-    // Without data-debug: the production build, which logs nothing.
-    assert.deepEqual(p.logs.filter((l) => l.includes('[capiflare]')), []);
-    noErrors(p);
-    await p.close();
-  });
+      await p.context.route(`${stack.origin}/own-pixel`, (r) => r.fulfill({ contentType: 'text/html', body: html }));
+      await p.page.goto(`${stack.origin}/own-pixel`);
+      await moduleReady(p.page);
+      if (own === null) {
+        // The page view has run once the landing's cookie call is made.
+        await eventually(() => p.calls.some((c) => c.route === 'c'), 10_000, 'the landing');
+        await delay(500);
+        assert.equal(p.events('PageView').length, 0, 'no unpaired server copy');
+      } else {
+        await eventually(() => p.events('PageView').length === 1, 10_000, 'the CAPI PageView');
+        const queued = await p.page.evaluate(() => JSON.parse(JSON.stringify(window.fbq.queue.map((a) => Array.from(a)))));
+        const pv = queued.filter((a) => a[0] === 'track' && a[1] === 'PageView');
+        assert.equal(pv.length, 1, 'still one browser PageView');
+        assert.equal(pv[0][3].eventID, p.events('PageView')[0].event_id, "the site's PageView carries the CAPI copy's id");
+        if (own) assert.equal(pv[0][3].eventID, own, 'its own id kept');
+        await delay(500);
+        assert.equal(p.events('PageView').length, 1);
+      }
+      // Without data-debug: the production build, which logs nothing.
+      assert.deepEqual(p.logs.filter((l) => l.includes('[capiflare]')), []);
+      noErrors(p);
+      await p.close();
+    });
+  }
 
   test('a page whose fbq and callback throw still gets every CAPI copy, and no error reaches it', async () => {
     const p = await openPage(stack);

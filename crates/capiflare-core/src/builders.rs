@@ -23,7 +23,8 @@
 //!
 //! Plain forms (DESIGN.md section 2 item 4): [`SUCCESS_CANDIDATES`] are the elements near an AJAX
 //! form that may report its outcome, [`success_signal`] reads one that has just become visible,
-//! and forms inside [`BUILDER_CONTAINERS`] are left to their builder's own event. `EXCLUDED_FORMS`
+//! [`ajax_outcome`] decides what the form reports within [`SUCCESS_WINDOW_MS`], and forms inside
+//! [`BUILDER_CONTAINERS`] are left to their builder's own event. `EXCLUDED_FORMS`
 //! entries are paths ([`path_excluded`]) or selectors ([`excluded_selectors`]).
 
 use alloc::borrow::ToOwned;
@@ -521,6 +522,47 @@ pub fn success_signal(id_and_class: &str, role: &str, text: &str, custom: bool) 
         return Some(!text::split(ERROR_TEXT, b'|').any(|w| text::contains(&lower, w)));
     }
     None
+}
+
+/// How long the browser module watches an AJAX form for its outcome after the submit (ms): the
+/// "few seconds" of DESIGN.md section 2 item 4, long enough for a slow server's answer.
+pub const SUCCESS_WINDOW_MS: u32 = 10_000;
+
+/// What an AJAX form (its submit prevented) reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AjaxOutcome {
+    /// The form itself was hidden or removed: a success.
+    FormGone,
+    /// An element shown since the submit says success.
+    SuccessShown,
+    /// An element shown since the submit is an error message: no conversion.
+    ErrorShown,
+}
+
+/// What an AJAX form reports now (DESIGN.md section 2 item 4): `form_shown` is whether it is still
+/// in the page and rendered; `shown` lists the candidates near it that show a text they did not
+/// show at the submit, in the page's order after the site's own (`data-capiflare-success`), each
+/// `(id and class, role, text, custom)` as [`success_signal`] reads it. The form hidden or removed
+/// is a success whatever is shown; else the first candidate that says success or error decides;
+/// `None` while it reports nothing.
+pub fn ajax_outcome<'a>(
+    form_shown: bool,
+    shown: impl IntoIterator<Item = (&'a str, &'a str, &'a str, bool)>,
+) -> Option<AjaxOutcome> {
+    if !form_shown {
+        return Some(AjaxOutcome::FormGone);
+    }
+    shown
+        .into_iter()
+        .find_map(|(id_and_class, role, text, custom)| {
+            success_signal(id_and_class, role, text, custom).map(|success| {
+                if success {
+                    AjaxOutcome::SuccessShown
+                } else {
+                    AjaxOutcome::ErrorShown
+                }
+            })
+        })
 }
 
 #[cfg(test)]

@@ -28,6 +28,31 @@ pub fn is_standard(name: &str) -> bool {
     crate::text::in_table(STANDARD_EVENTS, name)
 }
 
+/// The PageView of a page that runs Meta's pixel itself (DESIGN.md section 2 item 3): the browser
+/// keeps exactly one, and CAPI mirrors it only when both carry the same event_id.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SitePageView {
+    /// No CAPI copy: the pixel has already sent its PageView, or queued none (an unpaired server
+    /// copy would be counted a second time).
+    NoCopy,
+    /// The queued PageView carries a valid `eventID` of its own: mirrored with it.
+    Own,
+    /// The queued PageView carries no valid `eventID`: given a new one, then mirrored.
+    Tag,
+}
+
+/// What becomes of the site's own PageView: `queued` is the `eventID` of the PageView waiting in
+/// the `fbq` queue (empty when it has none), `None` when none waits (the pixel has run, or queued
+/// no PageView).
+#[must_use]
+pub fn site_page_view(queued: Option<&str>) -> SitePageView {
+    match queued {
+        None => SitePageView::NoCopy,
+        Some(id) if crate::event_id::is_valid(id) => SitePageView::Own,
+        Some(_) => SitePageView::Tag,
+    }
+}
+
 /// Meta rejects any request with an event older than this (seconds).
 pub const MAX_AGE_SECS: u64 = 7 * 24 * 3600;
 /// How far in the future an event_time may lie (clock skew between browser, edge and backend).
@@ -511,6 +536,19 @@ mod tests {
         assert!(crate::text::single_spaced(STANDARD_EVENTS));
         assert!(is_standard("Lead") && is_standard("PageView") && is_standard("Schedule"));
         assert!(!is_standard("lead") && !is_standard("Lea") && !is_standard("SignUp"));
+    }
+
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+    fn a_site_s_own_page_view() {
+        assert_eq!(site_page_view(None), SitePageView::NoCopy);
+        assert_eq!(site_page_view(Some("pv-1")), SitePageView::Own);
+        assert_eq!(site_page_view(Some("")), SitePageView::Tag, "no eventID");
+        assert_eq!(
+            site_page_view(Some("pv 1")),
+            SitePageView::Tag,
+            "an eventID that is not valid"
+        );
     }
 
     #[cfg_attr(not(target_arch = "wasm32"), test)]

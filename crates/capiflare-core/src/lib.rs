@@ -34,5 +34,6 @@ mod sha256;
 mod text;
 
 pub use error::Error;
-// The browser module splits the controls the page joins with the core's own small splitter.
-pub use text::split_once_at;
+// The browser module splits the controls the page joins, and writes numbers, with the core's own
+// small helpers.
+pub use text::{push_decimal, split_once_at};

@@ -90,7 +90,7 @@ pub(crate) fn cat(parts: &[&str]) -> String {
 }
 
 /// Appends `n` in decimal, as `n.to_string()` writes it.
-pub(crate) fn push_decimal(out: &mut String, n: u64) {
+pub fn push_decimal(out: &mut String, n: u64) {
     if n >= 10 {
         push_decimal(out, n / 10);
     }

@@ -5,7 +5,9 @@
 
 use std::collections::BTreeMap;
 
-use capiflare_core::builders::{self, Builder, Message, Sender, Submission, SubmittedField};
+use capiflare_core::builders::{
+    self, AjaxOutcome, Builder, Message, Sender, Submission, SubmittedField,
+};
 use capiflare_core::fields::{self, Input, TrapFacts};
 use serde_json::Value;
 
@@ -254,6 +256,20 @@ fn hubspot_v4_success_and_exclusion_vectors() {
         );
         if got != case["expected"].as_bool() {
             failures.push(format!("success_signal {case}: got {got:?}"));
+        }
+    }
+    for case in list(&file, "ajax_outcome") {
+        let shown = case["shown"].as_array().unwrap().iter().map(|c| {
+            let part = |i: usize| c[i].as_str().unwrap();
+            (part(0), part(1), part(2), c[3].as_bool().unwrap())
+        });
+        let got = builders::ajax_outcome(b(case, "form_shown"), shown).map(|o| match o {
+            AjaxOutcome::FormGone => "form_gone",
+            AjaxOutcome::SuccessShown => "success_shown",
+            AjaxOutcome::ErrorShown => "error_shown",
+        });
+        if got != case["expected"].as_str() {
+            failures.push(format!("ajax_outcome {}: got {got:?}", s(case, "name")));
         }
     }
     for case in list(&file, "path_excluded") {

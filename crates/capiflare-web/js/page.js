@@ -5,9 +5,10 @@
 // crypto.getRandomValues, asks the wasm half (src/lib.rs, capiflare-core behind it) for every
 // decision, and performs what it answers: Meta's Pixel calls and the worker's POST c and POST e.
 // No rule lives here: which consent applies, which cookies to write, what a field is, whether a
-// control is a honeypot, whether a message may be trusted and what it reports, whether an element
-// reports success, what leaves the page and how it is normalized and hashed are all the core's.
-// What lives here is how to reach the page, and the module's state (one page).
+// control is a honeypot, whether a message may be trusted and what it reports, what an AJAX form
+// reports and for how long it is watched, what becomes of a site's own PageView, what leaves the
+// page and how it is normalized and hashed are all the core's. What lives here is how to reach
+// the page, and the module's state (one page).
 //
 // Every entry point (listeners, timers, callbacks, the loader's calls) runs through `safe`:
 // nothing throws into the host page.
@@ -25,8 +26,6 @@ const w = window;
 const d = document;
 const SEP = '\x1f';
 const FBEVENTS = 'https://connect.facebook.net/en_US/fbevents.js';
-// How long an AJAX form has to show its success (ms).
-const SUCCESS_WINDOW_MS = 10000;
 // How long a change on the page may wait before being checked for that success (ms).
 const SETTLE_MS = 50;
 // How many idle periods run the submission's code before one happens: V8 optimizes what has run a
@@ -41,7 +40,8 @@ let policy = ['', ''];
 let urlC = '';
 let urlE = '';
 // [builder containers, AJAX success candidates, HubSpot iframes, Paperform iframes, HubSpot
-// new-editor containers, HubSpot's legacy message type, Paperform's message prefix], from the core.
+// new-editor containers, HubSpot's legacy message type, Paperform's message prefix, how long an
+// AJAX form is watched (ms)], from the core.
 let SEL = [];
 // Consent: explicit and TCF signals ('granted', 'denied' or '' for none), the last decision, whether a
 // signal granted, whether the last evaluation saw a consent platform's global, whether the first
@@ -178,7 +178,7 @@ function warmUp(rounds) {
   }
   // Every field's normalization, once (a page's forms may not have them all).
   if (rounds == WARM_ROUNDS) hash(['email', 'warm.up@example.com', 'phone', '+1 650 555 1212', 'full_name', 'Warm Up', 'city', 'Menlo Park', 'state', 'California', 'zip', '94025', 'country', 'United States', 'date_of_birth', '1990-02-13', 'gender', 'female']);
-  JSON.stringify([core('success', '', 'status', 'Thank you', false), core('check_track', 'Lead'), core('source_url', location.href), core('browser_ids', d.cookie), core('standard', 'Lead'), newId()]);
+  JSON.stringify([core('outcome', true, ['', 'status', 'Thank you', '']), core('check_track', 'Lead'), core('source_url', location.href), core('browser_ids', d.cookie), core('standard', 'Lead'), newId()]);
   if (--rounds) idle(() => warmUp(rounds));
 }
 
@@ -398,24 +398,22 @@ function loadPixel() {
   DEBUG && log('pixel: loading');
 }
 
-/** The site's own queued `fbq('track', 'PageView', …)`, given an eventID (its own, when valid):
- * `undefined` when the page has no `fbq`, the id when tagged, '' when its pixel already ran or
- * queued no PageView (then no CAPI copy: an unpaired server copy would be counted twice). */
+/** The site's own queued `fbq('track', 'PageView', …)`, as the core decides: `undefined` when the
+ * page has no `fbq`, its eventID when mirrored (its own, or a new one given to it), '' for no CAPI
+ * copy. */
 function sitePageView() {
   const f = w.fbq;
   if (typeof f != 'function') return;
   const queue = f.queue;
-  if (typeof f.callMethod == 'function' || !Array.isArray(queue)) return '';
-  for (let i = 0; i < queue.length; i++) {
-    const args = queue[i];
-    if (!args || args[0] != 'track' || args[1] != 'PageView') continue;
-    const own = isObj(args[3]) ? str(args[3].eventID) : '';
-    if (own && !core('check_track', 'PageView', own)) return own;
-    const id = newId();
-    queue.splice(i, 1, ['track', 'PageView', isObj(args[2]) ? args[2] : {}, { eventID: id }]);
-    return id;
-  }
-  return '';
+  // The first PageView waiting in the queue, unless the pixel has run (its calls are gone).
+  const i = typeof f.callMethod == 'function' || !Array.isArray(queue) ? -1 : queue.findIndex((args) => args && args[0] == 'track' && args[1] == 'PageView');
+  const args = i < 0 ? undefined : queue[i];
+  const what = core('site_page_view', args && str(isObj(args[3]) && args[3].eventID));
+  if (what == 'own') return args[3].eventID;
+  if (what != 'tag') return '';
+  const id = newId();
+  queue.splice(i, 1, ['track', 'PageView', isObj(args[2]) ? args[2] : {}, { eventID: id }]);
+  return id;
 }
 
 // ---- the worker ----
@@ -585,24 +583,26 @@ function candidates(form) {
   return [...(custom ? all(d, custom).map((e) => [e, true]) : []), ...all(form.parentElement || form, SEL[1]).map((e) => [e, false])];
 }
 
-const shown = (el) => rendered(el) && text(el) != '';
+/** Whether a candidate shows text; its text read first, so an empty one (a form's slot for a
+ * message to come) costs no computed style. */
+const shown = (el) => text(el) != '' && rendered(el);
 
 /** The candidates shown now, with their text: `[element, text]` each. */
 const shownNow = (form) => candidates(form).filter(([e]) => shown(e)).map(([e]) => [e, text(e)]);
 
-/** What an AJAX form reports now, `[success, why]`: the form hidden or removed (success), or,
- * when `looking`, a candidate shown that was not shown with that text `before` and that the core
- * reads as success or as an error; undefined while it reports nothing. */
+/** What an AJAX form reports now, as the core reads whether it is still shown and, when
+ * `looking`, the candidates shown that were not shown with that text `before`: `gone` or `shown`
+ * (success), `error`, or empty while it reports nothing. */
 function outcome(form, before, looking) {
-  if (!form.isConnected || !rendered(form)) return [true, 'form: hidden or removed, success'];
-  if (!looking) return;
-  for (const [el, own] of candidates(form)) {
-    if (!shown(el)) continue;
-    const t = text(el);
-    if (before.some(([b, bt]) => b === el && bt == t)) continue;
-    const said = core('success', attr(el, 'id') + ' ' + str(el.className), attr(el, 'role'), t, own);
-    if (said) return [said == 1, said == 1 ? 'form: success shown' : 'form: error shown'];
+  const facts = [];
+  if (looking) {
+    for (const [el, own] of candidates(form)) {
+      if (!shown(el)) continue;
+      const t = text(el);
+      if (!before.some(([b, bt]) => b === el && bt == t)) facts.push(attr(el, 'id') + ' ' + str(el.className), attr(el, 'role'), t, own ? '1' : '');
+    }
   }
+  return core('outcome', form.isConnected && rendered(form), facts);
 }
 
 /** An AJAX form: within a few seconds, its `outcome`; an error message means nothing. */
@@ -619,8 +619,8 @@ function watch(form, user) {
   const check = (looking) => {
     const verdict = !done && outcome(form, before, looking);
     if (!verdict) return;
-    stop(verdict[1]);
-    if (verdict[0]) formConversion(user);
+    stop('form: outcome ' + verdict);
+    if (verdict != 'error') formConversion(user);
   };
   // At most one check per SETTLE_MS, once the browser has laid the change out: a page that
   // changes all the time (a carousel, a spinner) would otherwise have its layout forced at every
@@ -630,7 +630,7 @@ function watch(form, user) {
     observer = new MutationObserver(soon);
     observer.observe(d.documentElement, { childList: true, subtree: true, attributes: true, characterData: true });
   } catch (e) {}
-  setTimeout(safe(() => done || stop('form: no success signal')), SUCCESS_WINDOW_MS);
+  setTimeout(safe(() => done || stop('form: no outcome')), +SEL[7]);
   // Right away, only whether the submit handler hid or removed the form: the candidates are as
   // `before` has just read them.
   check(false);

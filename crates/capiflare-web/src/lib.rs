@@ -19,13 +19,13 @@ extern crate alloc;
 use alloc::string::String;
 use alloc::vec::Vec;
 
-use capiflare_core::builders::{self, Builder, Message, Sender, Submission};
+use capiflare_core::builders::{self, AjaxOutcome, Builder, Message, Sender, Submission};
 use capiflare_core::consent::{
     self, Basis, Decision, GoogleConsent, GoogleConsentCommand, Policy, Signal,
 };
 use capiflare_core::fields::{self, Field, FormVerdict, Input, SubmittedControl, TrapFacts};
 use capiflare_core::pii::Key;
-use capiflare_core::{Error, cookies, event, event_id, split_once_at};
+use capiflare_core::{Error, cookies, event, event_id, push_decimal, split_once_at};
 use wasm_bindgen::prelude::*;
 
 mod js;
@@ -52,7 +52,7 @@ type Function = fn(&Args) -> String;
 
 /// The functions [`call`] dispatches to, by name: one table and one indirect call instead of a
 /// comparison and an inlined body per name.
-const FUNCTIONS: [(&str, Function); 18] = [
+const FUNCTIONS: [(&str, Function); 19] = [
     ("explicit", explicit),
     ("tcf", tcf),
     ("consent", consent),
@@ -65,10 +65,11 @@ const FUNCTIONS: [(&str, Function); 18] = [
     ("hubspot_v4_user", hubspot_v4_user),
     ("excluded", excluded),
     ("selectors", selectors),
-    ("success", success),
+    ("outcome", outcome),
     ("new_event_id", new_event_id),
     ("check_track", check_track),
     ("standard", standard),
+    ("site_page_view", site_page_view),
     ("default_event", default_event),
     ("source_url", source_url),
 ];
@@ -97,6 +98,12 @@ fn join(parts: &[&str]) -> String {
         out.push_str(p);
     }
     out
+}
+
+/// `list` in groups of `N` strings (a list the page flattened), the last padded with empty ones.
+fn groups<const N: usize>(list: &[String]) -> impl Iterator<Item = [&str; N]> {
+    list.chunks(N)
+        .map(|c| core::array::from_fn(|i| c.get(i).map_or("", String::as_str)))
 }
 
 const fn yes(b: bool) -> &'static str {
@@ -158,13 +165,12 @@ fn tcf(a: &Args) -> String {
 fn consent(a: &Args) -> String {
     let mut commands = GoogleConsent::default();
     let google = a.strings(6);
-    for c in google.chunks(4) {
-        let part = |i: usize| c.get(i).map_or("", String::as_str);
+    for [command, regional, ad_storage, ad_user_data] in groups(&google) {
         commands.apply(&GoogleConsentCommand {
-            command: part(0),
-            regional: part(1) == "1",
-            ad_storage: Some(part(2)),
-            ad_user_data: Some(part(3)),
+            command,
+            regional: regional == "1",
+            ad_storage: Some(ad_storage),
+            ad_user_data: Some(ad_user_data),
         });
     }
     let cmp = consent::combine_cmp(&[
@@ -438,11 +444,14 @@ fn excluded(a: &Args) -> String {
     join(&list)
 }
 
-/// The core's selectors and message marks, separated by [`SEP`]: builder containers (a form inside
-/// one is its builder's), AJAX success candidates, HubSpot's iframes, Paperform's iframes, HubSpot
-/// new-editor containers; then the `type` of HubSpot's legacy messages and the prefix of
-/// Paperform's, with which the page skips, without a call, every other `message` a page receives.
+/// The core's selectors, message marks and watch window, separated by [`SEP`]: builder
+/// containers (a form inside one is its builder's), AJAX success candidates, HubSpot's iframes,
+/// Paperform's iframes, HubSpot new-editor containers; then the `type` of HubSpot's legacy
+/// messages and the prefix of Paperform's, with which the page skips, without a call, every other
+/// `message` a page receives; then how long an AJAX form is watched for its outcome (ms).
 fn selectors(_: &Args) -> String {
+    let mut window = String::new();
+    push_decimal(&mut window, builders::SUCCESS_WINDOW_MS.into());
     join(&[
         builders::BUILDER_CONTAINERS,
         builders::SUCCESS_CANDIDATES,
@@ -451,17 +460,24 @@ fn selectors(_: &Args) -> String {
         builders::HUBSPOT_V4_CONTAINERS,
         builders::HUBSPOT_LEGACY_TYPE,
         builders::PAPERFORM_PREFIX,
+        &window,
     ])
 }
 
-/// What an element that has just become visible near an AJAX form says, from `[idAndClass, role,
-/// text, custom]` (`custom`: the site named it with `data-capiflare-success`): `1` success, `2`
-/// an error message, empty neither.
-fn success(a: &Args) -> String {
-    let said = builders::success_signal(a.str(0), a.str(1), a.str(2), a.flag(3));
-    String::from(match said {
-        Some(true) => "1",
-        Some(false) => "2",
+/// What an AJAX form reports now ([`builders::ajax_outcome`]), from `[formShown, shown]`:
+/// `formShown` whether it is in the page and rendered; `shown` four strings per candidate showing
+/// a text it did not show at the submit, in order: its id and class, its role, that text, and `1`
+/// when the site named it with `data-capiflare-success`. Answers `gone` (the form hidden or
+/// removed: success), `shown` (a success message), `error` (an error message: no conversion), or
+/// empty while it reports nothing.
+fn outcome(a: &Args) -> String {
+    let list = a.strings(1);
+    let shown = groups(&list)
+        .map(|[id_and_class, role, text, custom]| (id_and_class, role, text, custom == "1"));
+    String::from(match builders::ajax_outcome(a.flag(0), shown) {
+        Some(AjaxOutcome::FormGone) => "gone",
+        Some(AjaxOutcome::SuccessShown) => "shown",
+        Some(AjaxOutcome::ErrorShown) => "error",
         None => "",
     })
 }
@@ -494,6 +510,18 @@ fn check_track(a: &Args) -> String {
 /// (`trackCustom`).
 fn standard(a: &Args) -> String {
     String::from(yes(event::is_standard(a.str(0))))
+}
+
+/// The site's own PageView when the page runs Meta's pixel itself ([`event::site_page_view`]),
+/// from `[eventID]`: the `eventID` of the PageView waiting in the `fbq` queue (empty when it has
+/// none), absent when none waits. Answers `own` (mirrored with that eventID), `tag` (given a new
+/// one) or empty (no CAPI copy).
+fn site_page_view(a: &Args) -> String {
+    String::from(match event::site_page_view(a.text(0)) {
+        event::SitePageView::NoCopy => "",
+        event::SitePageView::Own => "own",
+        event::SitePageView::Tag => "tag",
+    })
 }
 
 /// `[trigger]` (`page_view`, `form`, `booking`) → its default event name, for a `t.js` served

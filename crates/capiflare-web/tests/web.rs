@@ -6,6 +6,7 @@
 //! end to end in `tests/e2e/`.
 #![cfg(target_arch = "wasm32")]
 
+use capiflare_core::builders;
 use capiflare_web::{SEP, call};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
@@ -75,6 +76,8 @@ functions!(
     landing,
     message,
     new_event_id,
+    outcome,
+    selectors,
     source_url,
     tcf
 );
@@ -356,6 +359,43 @@ fn builder_messages_as_js_values() {
     ] {
         assert_eq!(frame("https://paperform.co", junk), "ignored");
     }
+}
+
+#[wasm_bindgen_test]
+fn an_ajax_form_s_outcome_from_what_the_page_shows() {
+    let shown =
+        |form_shown: bool, candidates: &[&str]| outcome(&args(&[b(form_shown), list(candidates)]));
+    assert_eq!(
+        shown(false, &["field-error", "", "Required", ""]),
+        "gone",
+        "the form hidden wins"
+    );
+    assert_eq!(shown(true, &[]), "", "nothing shown yet");
+    assert_eq!(
+        shown(
+            true,
+            &["toast", "", "Saved", "", "", "status", "Thank you", ""]
+        ),
+        "shown",
+        "the first candidate that says something decides"
+    );
+    assert_eq!(
+        shown(true, &["", "alert", "Please enter a valid email", ""]),
+        "error"
+    );
+    assert_eq!(
+        shown(true, &["error", "", "", "1"]),
+        "shown",
+        "the site's own element"
+    );
+    assert_eq!(
+        shown(true, &["lead-success", "", "Thanks"]),
+        "shown",
+        "a short last candidate"
+    );
+    // The watch window closes the page's list of selectors and marks.
+    let window = builders::SUCCESS_WINDOW_MS.to_string();
+    assert_eq!(parts(&selectors(&args(&[]))).last(), Some(&window.as_str()));
 }
 
 #[wasm_bindgen_test]
