@@ -545,6 +545,7 @@ pub enum AjaxOutcome {
 /// `(id and class, role, text, custom)` as [`success_signal`] reads it. The form hidden or removed
 /// is a success whatever is shown; else the first candidate that says success or error decides;
 /// `None` while it reports nothing.
+#[must_use]
 pub fn ajax_outcome<'a>(
     form_shown: bool,
     shown: impl IntoIterator<Item = (&'a str, &'a str, &'a str, bool)>,
