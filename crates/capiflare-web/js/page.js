@@ -8,7 +8,8 @@
 // control is a honeypot, whether a message may be trusted and what it reports, what an AJAX form
 // reports and for how long it is watched, what becomes of a site's own PageView, what leaves the
 // page and how it is normalized and hashed are all the core's. What lives here is how to reach
-// the page, and the module's state (one page).
+// the page, the browser's own verdict on a plain submit (see `afterSubmit`), and the module's
+// state (one page).
 //
 // Every entry point (listeners, timers, callbacks, the loader's calls) runs through `safe`:
 // nothing throws into the host page.
@@ -564,6 +565,10 @@ function layout(el) {
   return [rendered(el), r.width, r.height, r.right + w.scrollX, r.bottom + w.scrollY];
 }
 
+/** After the page's own submit handlers: a submit they did not prevent, of a valid form, navigates,
+ * which is the browser's own verdict of success (DESIGN.md section 2 item 4), not asked of the core:
+ * reading validity is `checkValidity`, which fires `invalid` events, so only such a submit reads it.
+ * A prevented one is AJAX, whose outcome the core reads. */
 function afterSubmit(ev, form, user) {
   if (!ev.defaultPrevented) {
     if (form.checkValidity()) {
