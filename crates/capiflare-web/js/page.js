@@ -624,7 +624,7 @@ function watch(form, user) {
   const check = (looking) => {
     const verdict = !done && outcome(form, before, looking);
     if (!verdict) return;
-    stop('form: outcome ' + verdict);
+    stop(DEBUG && { gone: 'form: hidden or removed, success', shown: 'form: success shown', error: 'form: error shown' }[verdict]);
     if (verdict != 'error') formConversion(user);
   };
   // At most one check per SETTLE_MS, once the browser has laid the change out: a page that
@@ -635,7 +635,7 @@ function watch(form, user) {
     observer = new MutationObserver(soon);
     observer.observe(d.documentElement, { childList: true, subtree: true, attributes: true, characterData: true });
   } catch (e) {}
-  setTimeout(safe(() => done || stop('form: no outcome')), +SEL[7]);
+  setTimeout(safe(() => done || stop(DEBUG && 'form: no success signal')), +SEL[7]);
   // Right away, only whether the submit handler hid or removed the form: the candidates are as
   // `before` has just read them.
   check(false);
