@@ -217,10 +217,10 @@ function measure(run) {
     .filter((e) => e.name === 'TimerInstall' && e.args?.data?.singleShot === false).map((e) => e.args.data.timerId));
   const poll = (t) => t.inside.some((e) => e.name === 'TimerFire' && polls.has(e.args?.data?.timerId));
   const stretches = {};
-  for (const cpu of ['', 'Cpu']) {
-    stretches['load' + cpu] = busy(tasks, start, at.submit1, poll, cpu);
-    stretches['first' + cpu] = busy(tasks, at.submit1, at.reset, poll, cpu);
-    stretches['later' + cpu] = busy(tasks, at.submit2, at.finished, poll, cpu);
+  for (const [suffix, cpu] of [['', false], ['Cpu', true]]) {
+    stretches['load' + suffix] = busy(tasks, start, at.submit1, poll, cpu);
+    stretches['first' + suffix] = busy(tasks, at.submit1, at.reset, poll, cpu);
+    stretches['later' + suffix] = busy(tasks, at.submit2, at.finished, poll, cpu);
   }
   if (!run.tagged) return stretches;
   if (!tasks.some((t) => t.inside.some(ours))) throw new Missing('the module did not run');
