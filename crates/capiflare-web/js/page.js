@@ -27,7 +27,7 @@ const w = window;
 const d = document;
 const SEP = '\x1f';
 const FBEVENTS = 'https://connect.facebook.net/en_US/fbevents.js';
-// How long a change on the page may wait before being checked for that success (ms).
+// How long a change on the page may wait before an AJAX form's outcome is read again (ms).
 const SETTLE_MS = 50;
 // How many idle periods run the submission's code before one happens: V8 optimizes what has run a
 // few times, so the visitor's first submission costs about what a later one does.
