@@ -588,12 +588,10 @@ function candidates(form) {
   return [...(custom ? all(d, custom).map((e) => [e, true]) : []), ...all(form.parentElement || form, SEL[1]).map((e) => [e, false])];
 }
 
-/** Whether a candidate shows text; its text read first, so an empty one (a form's slot for a
- * message to come) costs no computed style. */
-const shown = (el) => text(el) != '' && rendered(el);
-
-/** The candidates shown now, with their text: `[element, text]` each. */
-const shownNow = (form) => candidates(form).filter(([e]) => shown(e)).map(([e]) => [e, text(e)]);
+/** The candidates shown now, with their text: `[element, text, own]` each. The text is read
+ * first, once, so an empty candidate (a form's slot for a message to come) costs no computed
+ * style. */
+const shownNow = (form) => candidates(form).map(([e, own]) => [e, text(e), own]).filter(([e, t]) => t && rendered(e));
 
 /** What an AJAX form reports now, as the core reads whether it is still shown and, when
  * `looking`, the candidates shown that were not shown with that text `before`: `gone` or `shown`
@@ -601,9 +599,7 @@ const shownNow = (form) => candidates(form).filter(([e]) => shown(e)).map(([e]) 
 function outcome(form, before, looking) {
   const facts = [];
   if (looking) {
-    for (const [el, own] of candidates(form)) {
-      if (!shown(el)) continue;
-      const t = text(el);
+    for (const [el, t, own] of shownNow(form)) {
       if (!before.some(([b, bt]) => b === el && bt == t)) facts.push(attr(el, 'id') + ' ' + str(el.className), attr(el, 'role'), t, own ? '1' : '');
     }
   }
