@@ -87,6 +87,40 @@ describe('landing', () => {
     noErrors(p);
     await p.close();
   });
+
+  test('the worker unreachable for POST c: the module writes _fbc and _fbp itself, and conversions carry them', async () => {
+    const p = await openPage(stack);
+    const refused = [];
+    await p.context.route('**/capi/c', (route) => {
+      refused.push(route.request().method());
+      return route.abort('connectionrefused');
+    });
+    const before = Date.now();
+    await p.page.goto(`${stack.origin}/lead?fbclid=AbC-x_1`);
+    await moduleReady(p.page);
+    await eventually(() => p.logs.some((l) => l.includes('cookies: worker failed, script cookies')), 10_000, 'the fallback');
+    assert.ok(refused.length >= 1, 'the landing tried the worker');
+    assert.deepEqual(p.calls.filter((c) => c.route === 'c'), [], 'no POST c reached the worker');
+    const cookies = await p.context.cookies();
+    const fbc = cookies.find((x) => x.name === '_fbc');
+    const fbp = cookies.find((x) => x.name === '_fbp');
+    assert.match(fbc?.value ?? '', /^fb\.0\.\d{13}\.AbC-x_1$/, 'script _fbc, fbclid case kept');
+    assert.match(fbp?.value ?? '', /^fb\.0\.\d{13}\.\d+$/, 'script _fbp');
+    for (const c of [fbc, fbp]) {
+      assert.ok(Math.abs(Number(c.value.split('.')[2]) - before) < 60_000, `${c.name}: created now`);
+      assert.ok(c.expires * 1000 > before + 89 * 86_400_000, `${c.name}: lives 90 days`);
+      assert.equal(c.path, '/');
+      assert.equal(c.sameSite, 'Lax');
+    }
+    // The conversions still reach the worker (POST e), carrying the script cookies.
+    const { event } = await oneConversion(p, 'PageView');
+    assert.equal(event.user.fbc, fbc.value);
+    assert.equal(event.user.fbp, fbp.value);
+    // The only errors are the browser's own reports of the refused requests (the fetch, then the
+    // beacon): nothing from the module.
+    assert.deepEqual(p.errors.filter((e) => e !== 'console: Failed to load resource: net::ERR_CONNECTION_REFUSED'), []);
+    await p.close();
+  });
 });
 
 describe('plain forms', () => {
