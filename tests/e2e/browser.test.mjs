@@ -393,6 +393,22 @@ describe('consent', () => {
     noErrors(p);
     await p.close();
   });
+
+  test('consent granted, then revoked: fbq consent mirrors the revoke and later conversions go nowhere', async () => {
+    const p = await visit('/consent');
+    await p.page.click('#accept');
+    await oneConversion(p, 'PageView');
+    const calls = p.calls.length;
+    await p.page.evaluate(() => window.capiflare('consent', 'revoke'));
+    await p.page.evaluate(() => window.capiflare('track', 'Purchase', { value: 1, currency: 'EUR' }));
+    await delay(QUIET_MS);
+    const consent = p.fbq().filter((c) => c[0] === 'consent').map((c) => c[1]);
+    assert.deepEqual(consent.slice(-2), ['grant', 'revoke'], 'the Pixel told of the grant, then of the revoke');
+    assert.deepEqual(p.tracks('Purchase'), [], 'no Pixel event after the revoke');
+    assert.equal(p.calls.length, calls, 'no worker call after the revoke');
+    noErrors(p);
+    await p.close();
+  });
 });
 
 /** A page made for one test, on the page origin (served by the test, not by www/). */
