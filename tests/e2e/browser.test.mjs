@@ -202,6 +202,56 @@ describe('plain forms', () => {
   });
 });
 
+describe("a builder's own events at a plain form (Contact Form 7)", () => {
+  /** A page playing Contact Form 7 5.x: its markup (a visually hidden live region beside the form)
+   * and its AJAX answer 150 ms after the submit, in its order: the form's status, the event
+   * `wpcf7<event>` at `at` (the form; 4.x dispatched at its wrapper), then the message, here in
+   * Dutch, which the page's success words cannot read. */
+  const cf7 = (status, event, message, at = 'form') => custom('<script async src="/capi/t.js" data-debug></script>', `
+<style>.screen-reader-response{position:absolute;overflow:hidden;clip:rect(1px,1px,1px,1px);height:1px;width:1px;margin:-1px;padding:0;border:0}</style>
+<div class="wpcf7 no-js" id="wpcf7-f12-p34-o1" lang="nl-NL"><div class="screen-reader-response"><p role="status" aria-live="polite" aria-atomic="true"></p></div>
+<form action="/contact/#wpcf7-f12-p34-o1" method="post" class="wpcf7-form init" novalidate data-status="init">
+<div style="display:none"><input type="hidden" name="_wpcf7" value="12"><input type="hidden" name="_wpcf7_unit_tag" value="wpcf7-f12-p34-o1"></div>
+<p><label>Je naam<br><span class="wpcf7-form-control-wrap" data-name="your-name"><input class="wpcf7-form-control wpcf7-text" autocomplete="name" type="text" name="your-name" value="Jo Doe"></span></label></p>
+<p><label>Je e-mailadres<br><span class="wpcf7-form-control-wrap" data-name="your-email"><input class="wpcf7-form-control wpcf7-email" autocomplete="email" type="email" name="your-email" value=" Jo.CF7@Example.com "></span></label></p>
+<p><input class="wpcf7-form-control wpcf7-submit" type="submit" value="Verzenden"></p>
+<div class="wpcf7-response-output" aria-hidden="true"></div></form></div>
+<script>
+  const form = document.querySelector('.wpcf7-form');
+  form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    setTimeout(() => {
+      form.className = 'wpcf7-form ${status}';
+      form.setAttribute('data-status', '${status}');
+      (${JSON.stringify(at)} === 'form' ? form : form.parentElement).dispatchEvent(new CustomEvent('wpcf7${event}', { bubbles: true, detail: { contactFormId: 12, status: '${status}' } }));
+      form.parentElement.querySelector('.screen-reader-response [role=status]').textContent = ${JSON.stringify(message)};
+      form.querySelector('.wpcf7-response-output').textContent = ${JSON.stringify(message)};
+    }, 150);
+  });
+</script>`);
+
+  for (const at of ['form', 'wrapper']) {
+    test(`wpcf7mailsent at the ${at}: one Lead, decided by the event`, async () => {
+      const p = await cf7('sent', 'mailsent', 'Bedankt voor je bericht. Het is verzonden.', at);
+      await p.page.click('.wpcf7-submit');
+      const { record } = await oneConversion(p);
+      assert.deepEqual(record.payload.user_data.em, [sha256('jo.cf7@example.com')]);
+      assert.ok(p.logs.some((l) => l.includes("form: the builder's success event")), 'the event decided');
+      noErrors(p);
+      await p.close();
+    });
+  }
+
+  test('wpcf7mailfailed: nothing, though the live region shows a message read as no error', async () => {
+    const p = await cf7('failed', 'mailfailed', 'Er is een fout opgetreden bij het verzenden van je bericht. Probeer het later opnieuw.');
+    await p.page.click('.wpcf7-submit');
+    await nothingFires(p);
+    assert.ok(p.logs.some((l) => l.includes("form: the builder's failure event")), 'the event decided');
+    noErrors(p);
+    await p.close();
+  });
+});
+
 describe('form builders', () => {
   const page = () => `/builders?forms=${encodeURIComponent(stack.builder.origin)}`;
 

@@ -537,6 +537,36 @@ pub enum AjaxOutcome {
     SuccessShown,
     /// An element shown since the submit is an error message: no conversion.
     ErrorShown,
+    /// The form's builder dispatched its own success event ([`form_event`]).
+    BuilderSuccess,
+    /// The form's builder dispatched its own event for a submission that failed, was invalid or
+    /// was judged spam ([`form_event`]): no conversion.
+    BuilderError,
+}
+
+/// The events a form builder dispatches at a plain `<form>` it submits by AJAX (or at an element
+/// around it, to which the event bubbles) once its server has answered: the builder's own success
+/// event of DESIGN.md section 2 item 4, and its failures. Contact Form 7 (reference section 1:
+/// `wpcf7mailsent` on success; `wpcf7mailfailed`, `wpcf7invalid`, `wpcf7unaccepted`, `wpcf7spam`,
+/// `wpcf7aborted` otherwise). The page listens for these words; [`form_event`] reads each.
+pub const FORM_EVENTS: &str =
+    "wpcf7mailsent wpcf7mailfailed wpcf7invalid wpcf7unaccepted wpcf7spam wpcf7aborted";
+
+/// Of [`FORM_EVENTS`], those that report a success.
+const FORM_SUCCESS_EVENTS: &str = "wpcf7mailsent";
+
+/// What a builder's event at a watched AJAX form reports (see [`FORM_EVENTS`]): its success, its
+/// failure, or `None` for any other event. The builder's own word decides at once, whatever the
+/// page shows: its messages may be in any language.
+#[must_use]
+pub fn form_event(name: &str) -> Option<AjaxOutcome> {
+    if text::in_table(FORM_SUCCESS_EVENTS, name) {
+        Some(AjaxOutcome::BuilderSuccess)
+    } else if text::in_table(FORM_EVENTS, name) {
+        Some(AjaxOutcome::BuilderError)
+    } else {
+        None
+    }
 }
 
 /// What an AJAX form reports now (DESIGN.md section 2 item 4): `form_shown` is whether it is still
@@ -574,6 +604,9 @@ mod tests {
     #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
     fn mark_tables_single_spaced() {
         assert!(text::single_spaced(ERROR_MARKS) && text::single_spaced(SUCCESS_MARKS));
+        assert!(text::single_spaced(FORM_EVENTS) && text::single_spaced(FORM_SUCCESS_EVENTS));
+        // The page listens only for FORM_EVENTS: every success event must be one of them.
+        assert!(text::table_words(FORM_SUCCESS_EVENTS).all(|e| text::in_table(FORM_EVENTS, e)));
     }
 
     #[cfg_attr(not(target_arch = "wasm32"), test)]

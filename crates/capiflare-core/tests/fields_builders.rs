@@ -138,6 +138,17 @@ fn hash_user_vectors() {
     assert!(failures.is_empty(), "{failures:#?}");
 }
 
+/// An outcome as the vectors name it.
+fn outcome_name(o: AjaxOutcome) -> &'static str {
+    match o {
+        AjaxOutcome::FormGone => "form_gone",
+        AjaxOutcome::SuccessShown => "success_shown",
+        AjaxOutcome::ErrorShown => "error_shown",
+        AjaxOutcome::BuilderSuccess => "builder_success",
+        AjaxOutcome::BuilderError => "builder_error",
+    }
+}
+
 fn builder(name: &str) -> Builder {
     match name {
         "hubspot" => Builder::HubSpot,
@@ -263,13 +274,15 @@ fn hubspot_v4_success_and_exclusion_vectors() {
             let part = |i: usize| c[i].as_str().unwrap();
             (part(0), part(1), part(2), c[3].as_bool().unwrap())
         });
-        let got = builders::ajax_outcome(b(case, "form_shown"), shown).map(|o| match o {
-            AjaxOutcome::FormGone => "form_gone",
-            AjaxOutcome::SuccessShown => "success_shown",
-            AjaxOutcome::ErrorShown => "error_shown",
-        });
+        let got = builders::ajax_outcome(b(case, "form_shown"), shown).map(outcome_name);
         if got != case["expected"].as_str() {
             failures.push(format!("ajax_outcome {}: got {got:?}", s(case, "name")));
+        }
+    }
+    for case in list(&file, "form_event") {
+        let got = builders::form_event(s(case, "event")).map(outcome_name);
+        if got != case["expected"].as_str() {
+            failures.push(format!("form_event {}: got {got:?}", s(case, "name")));
         }
     }
     for case in list(&file, "path_excluded") {

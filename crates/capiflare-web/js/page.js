@@ -41,9 +41,11 @@ let policy = ['', ''];
 let urlC = '';
 let urlE = '';
 // [builder containers, AJAX success candidates, HubSpot iframes, Paperform iframes, HubSpot
-// new-editor containers, HubSpot's legacy message type, Paperform's message prefix, how long an
-// AJAX form is watched (ms)], from the core.
+// new-editor containers, HubSpot's legacy message type, Paperform's message prefix, builders'
+// events that settle an AJAX form, how long an AJAX form is watched (ms)], from the core.
 let SEL = [];
+// The AJAX forms being watched: form → its check.
+const watching = new Map();
 // Consent: explicit and TCF signals ('granted', 'denied' or '' for none), the last decision, whether a
 // signal granted, whether the last evaluation saw a consent platform's global, whether the first
 // `allow` has happened, conversions held until consent.
@@ -140,6 +142,7 @@ export function start(config, script, queue) {
   w.addEventListener('submit', safe(onSubmit), true);
   w.addEventListener('message', safe(onMessage));
   w.addEventListener('hs-form-event:on-submission:success', safe(onHubspotV4));
+  for (const type of SEL[7].split(' ')) w.addEventListener(type, safe(onFormEvent), true);
   setTimeout(safe(() => begin(queued)), 0);
 }
 
@@ -614,15 +617,18 @@ function watch(form, user) {
   let observer;
   const stop = (why) => {
     done = true;
+    watching.delete(form);
     if (observer) observer.disconnect();
     DEBUG && log(why);
   };
-  const check = (looking) => {
-    const verdict = !done && outcome(form, before, looking);
+  // With `type`, a builder's event at the form decides alone.
+  const check = (looking, type) => {
+    const verdict = !done && (type ? core('outcome', true, [], type) : outcome(form, before, looking));
     if (!verdict) return;
-    stop(DEBUG && { gone: 'form: hidden or removed, success', shown: 'form: success shown', error: 'form: error shown' }[verdict]);
-    if (verdict != 'error') formConversion(user);
+    stop(DEBUG && { gone: 'form: hidden or removed, success', shown: 'form: success shown', sent: "form: the builder's success event", error: 'form: error shown', failed: "form: the builder's failure event" }[verdict]);
+    if (verdict != 'error' && verdict != 'failed') formConversion(user);
   };
+  watching.set(form, check);
   // At most one check per SETTLE_MS, once the browser has laid the change out: a page that
   // changes all the time (a carousel, a spinner) would otherwise have its layout forced at every
   // change for the whole window.
@@ -631,10 +637,17 @@ function watch(form, user) {
     observer = new MutationObserver(soon);
     observer.observe(d.documentElement, { childList: true, subtree: true, attributes: true, characterData: true });
   } catch (e) {}
-  setTimeout(safe(() => done || stop(DEBUG && 'form: no success signal')), +SEL[7]);
+  setTimeout(safe(() => done || stop(DEBUG && 'form: no success signal')), +SEL[8]);
   // Right away, only whether the submit handler hid or removed the form: the candidates are as
   // `before` has just read them.
   check(false);
+}
+
+/** A builder's event (`SEL[7]`) at a watched form, or at an element around it (older Contact
+ * Form 7 dispatches at its wrapper). */
+function onFormEvent(ev) {
+  const at = ev.target;
+  for (const [form, check] of watching) if (at instanceof Element && at.contains(form)) check(false, ev.type);
 }
 
 function formConversion(user) {

@@ -448,7 +448,8 @@ fn excluded(a: &Args) -> String {
 /// containers (a form inside one is its builder's), AJAX success candidates, HubSpot's iframes,
 /// Paperform's iframes, HubSpot new-editor containers; then the `type` of HubSpot's legacy
 /// messages and the prefix of Paperform's, with which the page skips, without a call, every other
-/// `message` a page receives; then how long an AJAX form is watched for its outcome (ms).
+/// `message` a page receives; then the builders' events at a plain form that settle its AJAX
+/// submission (space-separated); then how long an AJAX form is watched for its outcome (ms).
 fn selectors(_: &Args) -> String {
     let mut window = String::new();
     push_decimal(&mut window, builders::SUCCESS_WINDOW_MS.into());
@@ -460,24 +461,34 @@ fn selectors(_: &Args) -> String {
         builders::HUBSPOT_V4_CONTAINERS,
         builders::HUBSPOT_LEGACY_TYPE,
         builders::PAPERFORM_PREFIX,
+        builders::FORM_EVENTS,
         &window,
     ])
 }
 
-/// What an AJAX form reports now ([`builders::ajax_outcome`]), from `[formShown, shown]`:
-/// `formShown` whether it is in the page and rendered; `shown` four strings per candidate showing
-/// a text it did not show at the submit, in order: its id and class, its role, that text, and `1`
-/// when the site named it with `data-capiflare-success`. Answers `gone` (the form hidden or
-/// removed: success), `shown` (a success message), `error` (an error message: no conversion), or
-/// empty while it reports nothing.
+/// What an AJAX form reports now, from `[formShown, shown, event]`: with `event`, the type of a
+/// builder's event at the form ([`builders::form_event`]), that event alone; else
+/// [`builders::ajax_outcome`] of `formShown`, whether the form is in the page and rendered, and
+/// `shown`, four strings per candidate showing a text it did not show at the submit, in order: its
+/// id and class, its role, that text, and `1` when the site named it with
+/// `data-capiflare-success`. Answers `gone` (the form hidden or removed: success), `shown` (a
+/// success message), `sent` (the builder's success event), `error` (an error message: no
+/// conversion), `failed` (the builder's failure event: no conversion), or empty while it reports
+/// nothing.
 fn outcome(a: &Args) -> String {
     let list = a.strings(1);
     let shown = groups(&list)
         .map(|[id_and_class, role, text, custom]| (id_and_class, role, text, custom == "1"));
-    String::from(match builders::ajax_outcome(a.flag(0), shown) {
+    let verdict = match a.text(2) {
+        Some(event) => builders::form_event(event),
+        None => builders::ajax_outcome(a.flag(0), shown),
+    };
+    String::from(match verdict {
         Some(AjaxOutcome::FormGone) => "gone",
         Some(AjaxOutcome::SuccessShown) => "shown",
+        Some(AjaxOutcome::BuilderSuccess) => "sent",
         Some(AjaxOutcome::ErrorShown) => "error",
+        Some(AjaxOutcome::BuilderError) => "failed",
         None => "",
     })
 }

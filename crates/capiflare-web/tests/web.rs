@@ -393,9 +393,22 @@ fn an_ajax_form_s_outcome_from_what_the_page_shows() {
         "shown",
         "a short last candidate"
     );
-    // The watch window closes the page's list of selectors and marks.
+    // A builder's event decides alone, whatever the page shows.
+    let event = |form_shown: bool, candidates: &[&str], name: &str| {
+        outcome(&args(&[b(form_shown), list(candidates), s(name)]))
+    };
+    assert_eq!(
+        event(true, &["", "alert", "Error", ""], "wpcf7mailsent"),
+        "sent"
+    );
+    assert_eq!(event(false, &[], "wpcf7invalid"), "failed");
+    assert_eq!(event(false, &[], "wpcf7submit"), "", "not an outcome");
+    // The builders' events, then the watch window, close the page's list of selectors and marks.
     let window = builders::SUCCESS_WINDOW_MS.to_string();
-    assert_eq!(parts(&selectors(&args(&[]))).last(), Some(&window.as_str()));
+    assert_eq!(
+        parts(&selectors(&args(&[])))[7..],
+        [builders::FORM_EVENTS, window.as_str()]
+    );
 }
 
 #[wasm_bindgen_test]
