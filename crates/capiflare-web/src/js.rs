@@ -17,6 +17,7 @@ export function n(v){return typeof v=='number'?String(v):typeof v=='string'?v:vo
 export function i(v,k){return v[k]}
 export function z(v){return v.length}
 export function l(s){return s.toLowerCase()}
+export function t(s){return s}
 ")]
 extern "C" {
     /// `target[key]`; `undefined` when the target is an array or not an object or function, when
@@ -48,6 +49,9 @@ extern "C" {
     /// normalizer lowercases. The browser has the case tables; the download need not carry them.
     #[wasm_bindgen(js_name = l)]
     pub(crate) fn lower(text: &str) -> String;
+    /// `text` as a JS string: an answer handed to the page.
+    #[wasm_bindgen(js_name = t)]
+    pub(crate) fn text(text: &str) -> JsValue;
 }
 
 /// The items of an array from index `start` on (nothing when it is not one).

@@ -6,8 +6,9 @@
 //! state.
 //!
 //! The boundary is one export, [`call`]: a JS array holding a function's name and its arguments
-//! (read through [`js::Args`]), and one string back, so the glue is one wrapper and the wasm one
-//! entry point. Each function below is named as the page calls it. An answer with several parts
+//! (read through [`js::Args`]), and one string back (made a JS string by an import, so the glue
+//! neither reads it out of the wasm's memory nor frees it there), so the glue is one wrapper and
+//! the wasm one entry point. Each function below is named as the page calls it. An answer with several parts
 //! separates them by [`SEP`] (U+001F; every part is a fixed word, a Set-Cookie line, a validated
 //! cookie value or JSON, none of which can hold it).
 #![cfg_attr(all(feature = "module", target_arch = "wasm32"), no_std)]
@@ -39,12 +40,14 @@ pub const SEP: char = '\u{1f}';
 /// (empty for an unknown name).
 #[wasm_bindgen]
 #[must_use]
-pub fn call(args: &JsValue) -> String {
+pub fn call(args: &JsValue) -> JsValue {
     let (name, a) = Args::call(args);
-    FUNCTIONS
-        .iter()
-        .find(|(n, _)| *n == name)
-        .map_or_else(String::new, |(_, f)| f(&a))
+    js::text(
+        &FUNCTIONS
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map_or_else(String::new, |(_, f)| f(&a)),
+    )
 }
 
 /// A function the page calls: its arguments → its answer.
