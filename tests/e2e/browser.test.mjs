@@ -145,6 +145,11 @@ describe('plain forms', () => {
     for (const e of p.events()) {
       assert.ok(p.logs.some((l) => l.includes('sent: fetchLater') && l.includes(e.event_id)), `${e.event_name} by fetchLater`);
     }
+    // Meta's Pixel loaded once and initialized with the configured pixel before any event.
+    assert.equal(p.fbevents.length, 1, 'fbevents.js requested once');
+    const calls = p.fbq().map((c) => c.slice(0, 2).join(' '));
+    assert.deepEqual(calls.filter((c) => c.startsWith('init')), ['init 1234567890123']);
+    assert.ok(calls.indexOf('init 1234567890123') < calls.indexOf('track PageView'), 'init before the PageView');
     noErrors(p);
     await p.close();
   });
