@@ -58,7 +58,8 @@ export interface Capiflare {
   /**
    * Sends one event on both channels with one event_id: `fbq('track'|'trackCustom', name, data,
    * {eventID})` and the worker's Conversions API copy. Standard Meta names (Lead, Purchase,
-   * Schedule, PageView, …) use `track`, any other name `trackCustom`.
+   * Schedule, PageView, …) use `track`, any other name `trackCustom`. A name is 1 to 100 ASCII
+   * letters, digits, spaces, `_` or `-` (surrounding spaces are trimmed), as the worker accepts it.
    */
   (command: 'track', eventName: string, data?: CapiflareCustomData, options?: CapiflareTrackOptions): void;
   /**

@@ -575,6 +575,23 @@ describe('JavaScript API and pages', () => {
     await p.close();
   });
 
+  test("a custom event name goes to the Pixel as trackCustom; a malformed one is refused with its code", async () => {
+    const p = await visit('/spa');
+    const track = (name) => p.page.evaluate((n) => new Promise((r) => window.capiflare('track', n, { topic: 'ads' }, { callback: r })), name);
+    const made = await track('WebinarSignup');
+    const { id, event } = await oneConversion(p, 'WebinarSignup');
+    assert.equal(p.tracks('WebinarSignup')[0][0], 'trackCustom', 'not one of Meta\'s standard events');
+    assert.deepEqual(made, { eventId: id });
+    assert.deepEqual(event.custom_data, { topic: 'ads' });
+    assert.equal(p.tracks('Purchase').length, 0);
+    const refused = await track('Webinar <Signup>');
+    assert.equal(refused.error?.code, 'event_name_invalid');
+    assert.ok(!/Webinar <Signup>/.test(refused.error.message), 'the message does not echo the input');
+    await nothingFires(p, 'Webinar <Signup>');
+    noErrors(p);
+    await p.close();
+  });
+
   test('queued calls made before the module loaded are replayed; an own eventID is kept', async () => {
     const p = await openPage(stack);
     await p.context.addInitScript(() => {

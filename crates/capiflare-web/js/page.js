@@ -232,13 +232,10 @@ function userFrom(v) {
 function track(args) {
   const opts = isObj(args[3]) ? args[3] : {};
   const answer = safe((result) => typeof opts.callback == 'function' && opts.callback(result));
-  const name = str(args[1]);
   const id = typeof opts.eventID == 'string' ? opts.eventID : typeof opts.eventId == 'string' ? opts.eventId : undefined;
-  const error = core('check_track', name, id);
-  if (error) {
-    const [code, message] = error.split(SEP);
-    return answer({ error: { code, message } });
-  }
+  // The name as the worker stores it, so both channels carry the same; or an error.
+  const [name, message] = core('check_track', str(args[1]), id).split(SEP);
+  if (message) return answer({ error: { code: name, message } });
   const made = convert(name, args[2], userFrom(opts.user), id, true);
   answer(made ? { eventId: made } : undefined);
 }

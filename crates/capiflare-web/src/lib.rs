@@ -508,14 +508,16 @@ fn new_event_id(a: &Args) -> String {
 }
 
 /// `capiflare('track', name, …, {eventID})`, `[name, eventID]` (the id absent when the site gave
-/// none): empty when usable, else the error's stable code and message.
+/// none): the name as the worker stores it (trimmed) when both are usable, else the error's
+/// stable code and message (two parts; a valid name holds no separator).
 fn check_track(a: &Args) -> String {
-    let error = if a.str(0).trim().is_empty() {
+    let name = a.str(0).trim();
+    let error = if !event::is_valid_name(name) {
         Error::EventNameInvalid
     } else if a.text(1).is_some_and(|id| !event_id::is_valid(id)) {
         Error::EventIdInvalid
     } else {
-        return String::new();
+        return String::from(name);
     };
     join(&[error.code(), error.message()])
 }

@@ -74,6 +74,7 @@ macro_rules! functions {
 }
 functions!(
     browser_ids,
+    check_track,
     consent,
     explicit,
     form,
@@ -364,6 +365,29 @@ fn builder_messages_as_js_values() {
     ] {
         assert_eq!(frame("https://paperform.co", junk), "ignored");
     }
+}
+
+#[wasm_bindgen_test]
+fn a_site_s_track_call_is_checked_as_the_worker_checks_it() {
+    let u = JsValue::UNDEFINED;
+    assert_eq!(
+        check_track(&args(&[s("  Webinar Signup "), u.clone()])),
+        "Webinar Signup",
+        "trimmed, as the worker stores it"
+    );
+    let refused = check_track(&args(&[s("Webinar <Signup>"), u.clone()]));
+    assert_eq!(parts(&refused)[0], "event_name_invalid");
+    assert!(
+        !refused.contains("Signup"),
+        "the message does not echo the name"
+    );
+    assert_eq!(
+        parts(&check_track(&args(&[s(" "), u])))[0],
+        "event_name_invalid"
+    );
+    let id = check_track(&args(&[s("Lead"), s("order 77")]));
+    assert_eq!(parts(&id)[0], "event_id_invalid");
+    assert_eq!(check_track(&args(&[s("Lead"), s("order-77")])), "Lead");
 }
 
 #[wasm_bindgen_test]
