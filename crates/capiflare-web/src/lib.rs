@@ -8,9 +8,9 @@
 //! The boundary is one export, [`call`]: a JS array holding a function's name and its arguments
 //! (read through [`js::Args`]), and one string back (made a JS string by an import, so the glue
 //! neither reads it out of the wasm's memory nor frees it there), so the glue is one wrapper and
-//! the wasm one entry point. Each function below is named as the page calls it. An answer with several parts
-//! separates them by [`SEP`] (U+001F; every part is a fixed word, a Set-Cookie line, a validated
-//! cookie value or JSON, none of which can hold it).
+//! the wasm one entry point. Each function below is named as the page calls it. An answer with
+//! several parts separates them by [`SEP`] (U+001F; every part is a fixed word, a Set-Cookie line,
+//! a validated cookie value or JSON, none of which can hold it).
 #![cfg_attr(all(feature = "module", target_arch = "wasm32"), no_std)]
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
