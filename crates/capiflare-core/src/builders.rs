@@ -23,8 +23,9 @@
 //!
 //! Plain forms (DESIGN.md section 2 item 4): [`SUCCESS_CANDIDATES`] are the elements near an AJAX
 //! form that may report its outcome, [`success_signal`] reads one that has just become visible,
-//! [`ajax_outcome`] decides what the form reports within [`SUCCESS_WINDOW_MS`], and forms inside
-//! [`BUILDER_CONTAINERS`] are left to their builder's own event. `EXCLUDED_FORMS`
+//! [`ajax_outcome`] decides what the form reports within [`SUCCESS_WINDOW_MS`], unless the builder
+//! that submits it reports on its own ([`FORM_EVENTS`], read by [`form_event`]: Contact Form 7's);
+//! forms inside [`BUILDER_CONTAINERS`] are left to their builder's own event. `EXCLUDED_FORMS`
 //! entries are paths ([`path_excluded`]) or selectors ([`excluded_selectors`]).
 
 use alloc::borrow::ToOwned;

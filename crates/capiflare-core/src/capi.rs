@@ -1,6 +1,6 @@
 //! The Conversions API request and the meaning of Meta's answer.
 //!
-//! [`request`] builds what the worker POSTs to `{graph}/{version}/{pixel}/events`: the JSON body
+//! [`request_body`] builds what the worker POSTs to [`events_path`]: the JSON body
 //! carries `data` (at most [`MAX_BATCH`] events), `access_token` (never in the URL) and, while
 //! testing, `test_event_code`. [`classify`] reads Meta's answer into an [`Outcome`] that decides
 //! what happens next: record, retry later, split the batch, or dead-letter.

@@ -74,7 +74,7 @@ pub enum ActionSource {
     Other,
 }
 
-/// One value or a list of values (Meta types every hashed key as "string or list<string>").
+/// One value or a list of values (Meta types every hashed key as "string or `list<string>`").
 #[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
 #[serde(untagged)]
 pub enum OneOrMany {
