@@ -209,10 +209,11 @@ describe('plain forms', () => {
 
 describe("a builder's own events at a plain form (Contact Form 7)", () => {
   /** A page playing Contact Form 7 5.x: its markup (a visually hidden live region beside the form)
-   * and its AJAX answer 150 ms after the submit, in its order: the form's status, the event
+   * and its AJAX answer `delay` ms after the submit, in its order: the form's status, the event
    * `wpcf7<event>` at `at` (the form; 4.x dispatched at its wrapper), then the message, here in
-   * Dutch, which the page's success words cannot read. */
-  const cf7 = (status, event, message, at = 'form') => custom('<script async src="/capi/t.js" data-debug></script>', `
+   * Dutch, which the page's success words cannot read. The first `unanswered` submits get no
+   * answer. */
+  const cf7 = (status, event, message, { at = 'form', delay = 150, unanswered = 0 } = {}) => custom('<script async src="/capi/t.js" data-debug></script>', `
 <style>.screen-reader-response{position:absolute;overflow:hidden;clip:rect(1px,1px,1px,1px);height:1px;width:1px;margin:-1px;padding:0;border:0}</style>
 <div class="wpcf7 no-js" id="wpcf7-f12-p34-o1" lang="nl-NL"><div class="screen-reader-response"><p role="status" aria-live="polite" aria-atomic="true"></p></div>
 <form action="/contact/#wpcf7-f12-p34-o1" method="post" class="wpcf7-form init" novalidate data-status="init">
@@ -223,21 +224,23 @@ describe("a builder's own events at a plain form (Contact Form 7)", () => {
 <div class="wpcf7-response-output" aria-hidden="true"></div></form></div>
 <script>
   const form = document.querySelector('.wpcf7-form');
+  let submits = 0;
   form.addEventListener('submit', (e) => {
     e.preventDefault();
+    if (++submits <= ${unanswered}) return;
     setTimeout(() => {
       form.className = 'wpcf7-form ${status}';
       form.setAttribute('data-status', '${status}');
       (${JSON.stringify(at)} === 'form' ? form : form.parentElement).dispatchEvent(new CustomEvent('wpcf7${event}', { bubbles: true, detail: { contactFormId: 12, status: '${status}' } }));
       form.parentElement.querySelector('.screen-reader-response [role=status]').textContent = ${JSON.stringify(message)};
       form.querySelector('.wpcf7-response-output').textContent = ${JSON.stringify(message)};
-    }, 150);
+    }, ${delay});
   });
 </script>`);
 
   for (const at of ['form', 'wrapper']) {
     test(`wpcf7mailsent at the ${at}: one Lead, decided by the event`, async () => {
-      const p = await cf7('sent', 'mailsent', 'Bedankt voor je bericht. Het is verzonden.', at);
+      const p = await cf7('sent', 'mailsent', 'Bedankt voor je bericht. Het is verzonden.', { at });
       await p.page.click('.wpcf7-submit');
       const { record } = await oneConversion(p);
       assert.deepEqual(record.payload.user_data.em, [sha256('jo.cf7@example.com')]);
@@ -246,6 +249,20 @@ describe("a builder's own events at a plain form (Contact Form 7)", () => {
       await p.close();
     });
   }
+
+  test('a submit left unanswered, then another: the first watch ending leaves the second its event', async () => {
+    const failed = 'Er is een fout opgetreden bij het verzenden van je bericht. Probeer het later opnieuw.';
+    const p = await cf7('failed', 'mailfailed', failed, { unanswered: 1, delay: 1500 });
+    await p.page.click('.wpcf7-submit');
+    // The second submit is watched while the first watch's 10 s run out; its answer comes after.
+    await delay(9000);
+    await p.page.click('.wpcf7-submit');
+    await eventually(() => p.logs.some((l) => l.includes('form: no success signal')), 5000, 'the first watch ended');
+    await nothingFires(p);
+    assert.ok(p.logs.some((l) => l.includes("form: the builder's failure event")), "the second watch read its event");
+    noErrors(p);
+    await p.close();
+  });
 
   test('wpcf7mailfailed: nothing, though the live region shows a message read as no error', async () => {
     const p = await cf7('failed', 'mailfailed', 'Er is een fout opgetreden bij het verzenden van je bericht. Probeer het later opnieuw.');

@@ -614,7 +614,8 @@ function watch(form, user) {
   let observer;
   const stop = (why) => {
     done = true;
-    watching.delete(form);
+    // Unless a later submit of the form has its own watch by now.
+    if (watching.get(form) == check) watching.delete(form);
     if (observer) observer.disconnect();
     DEBUG && log(why);
   };
