@@ -545,6 +545,17 @@ pub enum AjaxOutcome {
     BuilderError,
 }
 
+impl AjaxOutcome {
+    /// Whether the form's submission is a conversion: a success, not an error.
+    #[must_use]
+    pub const fn converts(self) -> bool {
+        matches!(
+            self,
+            Self::FormGone | Self::SuccessShown | Self::BuilderSuccess
+        )
+    }
+}
+
 /// The events a form builder dispatches at a plain `<form>` it submits by AJAX (or at an element
 /// around it, to which the event bubbles) once its server has answered: the builder's own success
 /// event of DESIGN.md section 2 item 4, and its failures. Contact Form 7 (reference section 1:
@@ -608,6 +619,14 @@ mod tests {
         assert!(text::single_spaced(FORM_EVENTS) && text::single_spaced(FORM_SUCCESS_EVENTS));
         // The page listens only for FORM_EVENTS: every success event must be one of them.
         assert!(text::table_words(FORM_SUCCESS_EVENTS).all(|e| text::in_table(FORM_EVENTS, e)));
+    }
+
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+    fn only_successes_convert() {
+        use AjaxOutcome::*;
+        assert!(FormGone.converts() && SuccessShown.converts() && BuilderSuccess.converts());
+        assert!(!ErrorShown.converts() && !BuilderError.converts());
     }
 
     #[cfg_attr(not(target_arch = "wasm32"), test)]

@@ -595,7 +595,7 @@ const shownNow = (form) => candidates(form).map(([e, own]) => [e, text(e), own])
 
 /** What an AJAX form reports now, as the core reads whether it is still shown and, when
  * `looking`, the candidates shown that were not shown with that text `before`: `gone` or `shown`
- * (success), `error`, or empty while it reports nothing. */
+ * (success), `-error`, or empty while it reports nothing. */
 function outcome(form, before, looking) {
   const facts = [];
   if (looking) {
@@ -623,8 +623,9 @@ function watch(form, user) {
   const check = (looking, type) => {
     const verdict = !done && (type ? core('outcome', true, [], type) : outcome(form, before, looking));
     if (!verdict) return;
-    stop(DEBUG && { gone: 'form: hidden or removed, success', shown: 'form: success shown', sent: "form: the builder's success event", error: 'form: error shown', failed: "form: the builder's failure event" }[verdict]);
-    if (verdict != 'error' && verdict != 'failed') formConversion(user);
+    stop(DEBUG && { gone: 'form: hidden or removed, success', shown: 'form: success shown', sent: "form: the builder's success event", '-error': 'form: error shown', '-failed': "form: the builder's failure event" }[verdict]);
+    // The core marks an outcome that is no conversion with a leading `-`.
+    if (verdict[0] != '-') formConversion(user);
   };
   watching.set(form, check);
   // At most one check per SETTLE_MS, once the browser has laid the change out: a page that

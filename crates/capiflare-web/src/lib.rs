@@ -474,10 +474,10 @@ fn selectors(_: &Args) -> String {
 /// [`builders::ajax_outcome`] of `formShown`, whether the form is in the page and rendered, and
 /// `shown`, four strings per candidate showing a text it did not show at the submit, in order: its
 /// id and class, its role, that text, and `1` when the site named it with
-/// `data-capiflare-success`. Answers `gone` (the form hidden or removed: success), `shown` (a
-/// success message), `sent` (the builder's success event), `error` (an error message: no
-/// conversion), `failed` (the builder's failure event: no conversion), or empty while it reports
-/// nothing.
+/// `data-capiflare-success`. Answers `gone` (the form hidden or removed), `shown` (a success
+/// message), `sent` (the builder's success event), `-error` (an error message) or `-failed` (the
+/// builder's failure event), or empty while it reports nothing. A leading `-` marks an outcome
+/// that is no conversion ([`AjaxOutcome::converts`]).
 fn outcome(a: &Args) -> String {
     let list = a.strings(1);
     let shown = groups(&list)
@@ -486,14 +486,18 @@ fn outcome(a: &Args) -> String {
         Some(event) => builders::form_event(event),
         None => builders::ajax_outcome(a.flag(0), shown),
     };
-    String::from(match verdict {
-        Some(AjaxOutcome::FormGone) => "gone",
-        Some(AjaxOutcome::SuccessShown) => "shown",
-        Some(AjaxOutcome::BuilderSuccess) => "sent",
-        Some(AjaxOutcome::ErrorShown) => "error",
-        Some(AjaxOutcome::BuilderError) => "failed",
-        None => "",
-    })
+    let Some(verdict) = verdict else {
+        return String::new();
+    };
+    let mut out = String::from(if verdict.converts() { "" } else { "-" });
+    out.push_str(match verdict {
+        AjaxOutcome::FormGone => "gone",
+        AjaxOutcome::SuccessShown => "shown",
+        AjaxOutcome::BuilderSuccess => "sent",
+        AjaxOutcome::ErrorShown => "error",
+        AjaxOutcome::BuilderError => "failed",
+    });
+    out
 }
 
 /// `[words]`, 4 numbers from `crypto.getRandomValues(new Uint32Array(4))` (fewer to read than 16

@@ -410,7 +410,8 @@ fn an_ajax_form_s_outcome_from_what_the_page_shows() {
     );
     assert_eq!(
         shown(true, &["", "alert", "Please enter a valid email", ""]),
-        "error"
+        "-error",
+        "an error message, no conversion"
     );
     assert_eq!(
         shown(true, &["error", "", "", "1"]),
@@ -430,7 +431,7 @@ fn an_ajax_form_s_outcome_from_what_the_page_shows() {
         event(true, &["", "alert", "Error", ""], "wpcf7mailsent"),
         "sent"
     );
-    assert_eq!(event(false, &[], "wpcf7invalid"), "failed");
+    assert_eq!(event(false, &[], "wpcf7invalid"), "-failed");
     assert_eq!(event(false, &[], "wpcf7submit"), "", "not an outcome");
     // The builders' events, then the watch window, close the page's list of selectors and marks.
     let window = builders::SUCCESS_WINDOW_MS.to_string();
