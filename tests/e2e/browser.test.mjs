@@ -58,10 +58,13 @@ async function oneConversion(p, name = 'Lead') {
   return { id, event: events[0], record };
 }
 
-async function nothingFires(p, name = 'Lead') {
+/** No conversion named any of `names` (a Lead when none is given) on either channel. */
+async function nothingFires(p, ...names) {
   await delay(QUIET_MS);
-  assert.deepEqual(p.tracks(name), [], `no fbq track ${name}`);
-  assert.deepEqual(p.events(name), [], `no ${name} event to the worker`);
+  for (const name of names.length ? names : ['Lead']) {
+    assert.deepEqual(p.tracks(name), [], `no fbq track ${name}`);
+    assert.deepEqual(p.events(name), [], `no ${name} event to the worker`);
+  }
 }
 
 function noErrors(p) {
@@ -280,7 +283,7 @@ describe('form builders', () => {
   /** The builders page with every embed rendered (they load asynchronously and move the layout). */
   async function visitBuilders() {
     const p = await visit(page());
-    for (const sel of ['iframe.hs-form-iframe', '.hs-form-frame form', '[data-paperform-id] iframe']) {
+    for (const sel of ['iframe.hs-form-iframe', '.hs-form-frame form', '[data-paperform-id] iframe', '.calendly-inline-widget iframe']) {
       await p.page.waitForSelector(sel);
     }
     return p;
@@ -337,6 +340,30 @@ describe('form builders', () => {
     await p.close();
   });
 
+  test('Calendly (calendly.event_scheduled from its inline widget): one Schedule; viewing and picking a time give nothing', async () => {
+    const p = await visitBuilders();
+    const frame = await eventually(() => p.page.frames().find((f) => f.url().includes('calendly/scheduling.html')), 10_000, 'Calendly frame');
+    await frame.click('#times button');
+    await frame.waitForSelector('#confirm:not([hidden])');
+    await nothingFires(p, 'Schedule', 'Lead');
+    await frame.click('#confirm button');
+    const { record } = await oneConversion(p, 'Schedule');
+    assert.equal(record.payload.action_source, 'website');
+    assert.ok(record.payload.user_data.client_user_agent, 'the worker adds the browser');
+    assert.deepEqual(p.tracks('Lead'), [], 'a booking is no Lead');
+    noErrors(p);
+    await p.close();
+  });
+
+  test('Calendly popup widget (.calendly-overlay): one Schedule', async () => {
+    const p = await visitBuilders();
+    const url = `${stack.builder.origin}/played/calendly/scheduling.html?auto=1`;
+    await p.page.evaluate((url) => window.Calendly.initPopupWidget({ url }), url);
+    await oneConversion(p, 'Schedule');
+    noErrors(p);
+    await p.close();
+  });
+
   /** How many builder-shaped messages the module logged as ignored (untrusted sender). */
   const ignored = (p) => p.logs.filter((l) => l.includes('message ignored: untrusted sender')).length;
 
@@ -348,6 +375,7 @@ describe('form builders', () => {
       f.src = src;
       const host = container ? document.createElement('div') : document.body;
       if (container === 'paperform') host.setAttribute('data-paperform-id', 'rogue');
+      if (container === 'calendly') host.className = 'calendly-inline-widget';
       if (container) document.body.appendChild(host);
       host.appendChild(f);
     }, { container, className, src });
@@ -358,8 +386,9 @@ describe('form builders', () => {
     const other = stack.builder.otherOrigin;
     await addFrame(p, { className: 'hs-form-iframe', src: `${other}/played/hubspot/legacy-form.html?formId=x&auto=1` });
     await addFrame(p, { container: 'paperform', src: `${other}/played/paperform/form.html?id=x&embed=1&_embed_id=9&auto=1` });
-    await eventually(() => ignored(p) >= 2, 10_000, 'both messages seen and ignored');
-    await nothingFires(p);
+    await addFrame(p, { container: 'calendly', src: `${other}/played/calendly/scheduling.html?auto=1` });
+    await eventually(() => ignored(p) >= 3, 10_000, 'the three messages seen and ignored');
+    await nothingFires(p, 'Lead', 'Schedule');
     noErrors(p);
     await p.close();
   });
@@ -369,8 +398,9 @@ describe('form builders', () => {
     const origin = stack.builder.origin;
     await addFrame(p, { src: `${origin}/played/hubspot/legacy-form.html?formId=x&auto=1` });
     await addFrame(p, { src: `${origin}/played/paperform/form.html?id=x&embed=1&_embed_id=0&auto=1` });
-    await eventually(() => ignored(p) >= 2, 10_000, 'both messages seen and ignored');
-    await nothingFires(p);
+    await addFrame(p, { src: `${origin}/played/calendly/scheduling.html?auto=1` });
+    await eventually(() => ignored(p) >= 3, 10_000, 'the three messages seen and ignored');
+    await nothingFires(p, 'Lead', 'Schedule');
     noErrors(p);
     await p.close();
   });

@@ -20,6 +20,9 @@
 //!   "submission"`, an `embed_id` matching the iframe's `_embed_id` when both are known, and
 //!   the answers in `details.data` (`[{type, key, label, value}]`). Paperform's own
 //!   `PaperformSubmission` DOM event is not used: its embed script dispatches it for any frame.
+//! - Calendly: `{event: "calendly.event_scheduled", payload}` from its iframe, a booking (the
+//!   `booking` trigger, [`Builder::trigger`]); the payload holds API URIs, no answers, so the
+//!   submission has no fields. The other `calendly.*` events (a page or a time viewed) are not.
 //!
 //! Plain forms (DESIGN.md section 2 item 4): [`SUCCESS_CANDIDATES`] are the elements near an AJAX
 //! form that may report its outcome, [`success_signal`] reads one that has just become visible,
@@ -91,15 +94,28 @@ pub enum Builder {
     HubSpot,
     /// Paperform embeds (`data-paperform-id`).
     Paperform,
+    /// Calendly's scheduling embeds (inline and popup widgets): a booking, not a form.
+    Calendly,
 }
 
 impl Builder {
-    /// The builder's name for logs: `hubspot`, `paperform`.
+    /// The builder's name for logs: `hubspot`, `paperform`, `calendly`.
     #[must_use]
     pub const fn as_str(self) -> &'static str {
         match self {
             Self::HubSpot => "hubspot",
             Self::Paperform => "paperform",
+            Self::Calendly => "calendly",
+        }
+    }
+
+    /// The trigger its submissions fire (the key of `EVENTS` that names the event): `booking` for
+    /// a scheduling embed, `form` for a form.
+    #[must_use]
+    pub const fn trigger(self) -> &'static str {
+        match self {
+            Self::Calendly => "booking",
+            _ => "form",
         }
     }
 
@@ -109,6 +125,7 @@ impl Builder {
         match s {
             "hubspot" => Some(Self::HubSpot),
             "paperform" => Some(Self::Paperform),
+            "calendly" => Some(Self::Calendly),
             _ => None,
         }
     }
@@ -120,6 +137,7 @@ impl Builder {
         match self {
             Self::HubSpot => "iframe.hs-form-iframe,.hs-form-frame iframe,.hbspt-form iframe",
             Self::Paperform => "[data-paperform-id] iframe",
+            Self::Calendly => ".calendly-inline-widget iframe,.calendly-overlay iframe",
         }
     }
 
@@ -129,6 +147,7 @@ impl Builder {
         match self {
             Self::HubSpot => &["hsforms.com", "hsforms.net", "hubspot.com", "hubspot.net"],
             Self::Paperform => &["paperform.co"],
+            Self::Calendly => &["calendly.com"],
         }
     }
 }
@@ -280,6 +299,16 @@ pub fn decode_message<J: JsonRead>(msg: &Message<'_>, data: &J) -> Option<Submis
             embed_id,
             ..
         } => decode_paperform(data, embed_id),
+        Sender::Frame {
+            builder: Builder::Calendly,
+            ..
+        } => (data.is_object() && member_text(data, "event")? == CALENDLY_SCHEDULED).then_some(
+            Submission {
+                builder: Builder::Calendly,
+                form_id: None,
+                fields: Vec::new(),
+            },
+        ),
         Sender::Other => None,
     }
 }
@@ -480,6 +509,10 @@ pub const HUBSPOT_LEGACY_TYPE: &str = "hsFormCallback";
 
 /// The start of Paperform's raw messages (a string): the only strings worth decoding.
 pub const PAPERFORM_PREFIX: &str = "paperform:";
+
+/// The `event` of Calendly's message for a booking made (an object): the only Calendly message
+/// worth decoding.
+pub const CALENDLY_SCHEDULED: &str = "calendly.event_scheduled";
 
 /// HubSpot new-editor form containers, whose `data-form-id` [`hubspot_v4_form_known`] compares.
 pub const HUBSPOT_V4_CONTAINERS: &str = ".hs-form-frame[data-form-id],.hs-form-html[data-form-id]";

@@ -150,11 +150,7 @@ fn outcome_name(o: AjaxOutcome) -> &'static str {
 }
 
 fn builder(name: &str) -> Builder {
-    match name {
-        "hubspot" => Builder::HubSpot,
-        "paperform" => Builder::Paperform,
-        other => panic!("unknown builder {other}"),
-    }
+    Builder::parse(name).unwrap_or_else(|| panic!("unknown builder {name}"))
 }
 
 /// A submission as comparable JSON, fields in name order (object iteration order is not part of

@@ -660,14 +660,14 @@ function formConversion(user) {
 function onMessage(ev) {
   const data = ev.data;
   // Pages receive many unrelated messages: only what may be a builder's goes further.
-  if (typeof data == 'string' ? !data.startsWith(SEL[6]) : !isObj(data) || data.type != SEL[5]) return;
+  if (typeof data == 'string' ? !data.startsWith(SEL[6]) : !isObj(data) || (data.type != SEL[5] && data.event != SEL[10])) return;
   const pageOrigin = location.origin;
   let sender = ev.source === w ? 'page' : 'other';
   let srcOrigin = '';
   let embedId;
   let frame;
   if (sender != 'page') {
-    for (const [builder, selector] of [['hubspot', SEL[2]], ['paperform', SEL[3]]]) {
+    for (const [builder, selector] of [['hubspot', SEL[2]], ['paperform', SEL[3]], ['calendly', SEL[9]]]) {
       frame = all(d, selector).find((f) => f.contentWindow && f.contentWindow === ev.source);
       if (!frame) continue;
       sender = builder;
@@ -681,13 +681,13 @@ function onMessage(ev) {
       break;
     }
   }
-  const [outcome, user] = core('message', ev.origin, pageOrigin, sender, srcOrigin, embedId, cfg.form_origins, data, now()).split(SEP);
-  if (outcome == 'untrusted') return DEBUG && log('message ignored: untrusted sender', ev.origin);
-  if (outcome == 'ignored') return DEBUG && log('message ignored: not a submission');
+  const [trigger, user] = core('message', ev.origin, pageOrigin, sender, srcOrigin, embedId, cfg.form_origins, data, now()).split(SEP);
+  if (trigger == 'untrusted') return DEBUG && log('message ignored: untrusted sender', ev.origin);
+  if (trigger == 'ignored') return DEBUG && log('message ignored: not a submission');
   const why = frame && excluded(frame);
   if (why) return DEBUG && log(why);
-  DEBUG && log(outcome + ' submission');
-  formConversion(parse(user));
+  DEBUG && log(sender + ' submission: ' + trigger);
+  convert(eventName(trigger), undefined, parse(user), '', true);
 }
 
 /** HubSpot's new editor: `hs-form-event:on-submission:success` for a form on this page, then the

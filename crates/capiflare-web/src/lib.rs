@@ -386,11 +386,11 @@ fn submission_json(sub: &Submission, now_ms: f64) -> String {
 
 /// A `message` event under the origin rule (DESIGN.md section 2 item 4): `[origin, pageOrigin,
 /// sender, srcOrigin, embedId, formOrigins, data, now_ms]`. `sender` is `page`
-/// (`event.source === window`), a builder's name (`hubspot`, `paperform`: the source is the
-/// window of one of that builder's iframes, whose `src` origin is `srcOrigin` and whose
-/// `_embed_id` is `embedId`, when it has one), or anything else for another window. Answers
-/// `untrusted`, `ignored` (trusted, but not a submission), or the builder's name and the hashed
-/// user as JSON.
+/// (`event.source === window`), a builder's name (`hubspot`, `paperform`, `calendly`: the
+/// source is the window of one of that builder's iframes, whose `src` origin is `srcOrigin` and
+/// whose `_embed_id` is `embedId`, when it has one), or anything else for another window.
+/// Answers `untrusted`, `ignored` (trusted, but not a submission), or the trigger the submission
+/// fires (`form`, or `booking` for Calendly: [`Builder::trigger`]) and the hashed user as JSON.
 fn message(a: &Args) -> String {
     let [origin, page_origin, sender, src_origin] = core::array::from_fn(|i| a.str(i));
     let embed_id = a.text(4);
@@ -414,7 +414,7 @@ fn message(a: &Args) -> String {
         return String::from("untrusted");
     }
     match builders::decode_message(&msg, &a.value(6)) {
-        Some(sub) => join(&[sub.builder.as_str(), &submission_json(&sub, a.num(7))]),
+        Some(sub) => join(&[sub.builder.trigger(), &submission_json(&sub, a.num(7))]),
         None => String::from("ignored"),
     }
 }
@@ -452,7 +452,9 @@ fn excluded(a: &Args) -> String {
 /// Paperform's iframes, HubSpot new-editor containers; then the `type` of HubSpot's legacy
 /// messages and the prefix of Paperform's, with which the page skips, without a call, every other
 /// `message` a page receives; then the builders' events at a plain form that settle its AJAX
-/// submission (space-separated); then how long an AJAX form is watched for its outcome (ms).
+/// submission (space-separated); then how long an AJAX form is watched for its outcome (ms);
+/// then Calendly's iframes and the `event` of its booking message (the only object message other
+/// than HubSpot's worth a call).
 fn selectors(_: &Args) -> String {
     let mut window = String::new();
     push_decimal(&mut window, builders::SUCCESS_WINDOW_MS.into());
@@ -466,6 +468,8 @@ fn selectors(_: &Args) -> String {
         builders::PAPERFORM_PREFIX,
         builders::FORM_EVENTS,
         &window,
+        Builder::Calendly.frames(),
+        builders::CALENDLY_SCHEDULED,
     ])
 }
 

@@ -6,7 +6,7 @@
 //! end to end in `tests/e2e/`.
 #![cfg(target_arch = "wasm32")]
 
-use capiflare_core::builders;
+use capiflare_core::builders::{self, Builder};
 use capiflare_web::{SEP, call};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
@@ -333,7 +333,7 @@ fn builder_messages_as_js_values() {
     assert_eq!(
         parts(&from(page, "page", "", json(hubspot))),
         [
-            "hubspot",
+            "form",
             &format!(
                 r#"{{"email":"{SHA_JO_EMAIL}","phone":"{SHA_PHONE}","last_name":"{SHA_DOE}"}}"#
             )
@@ -350,7 +350,7 @@ fn builder_messages_as_js_values() {
     let frame = |origin: &str, data: JsValue| from(origin, "paperform", origin, data);
     assert_eq!(
         frame("https://x.paperform.co", s(paperform)),
-        format!("paperform{SEP}{{\"first_name\":\"{SHA_JO}\"}}"),
+        format!("form{SEP}{{\"first_name\":\"{SHA_JO}\"}}"),
         "Paperform's own host"
     );
     assert_eq!(
@@ -365,6 +365,22 @@ fn builder_messages_as_js_values() {
     ] {
         assert_eq!(frame("https://paperform.co", junk), "ignored");
     }
+
+    // A booking in Calendly's iframe fires the booking trigger, with no user data of its own.
+    let booked = r#"{"event":"calendly.event_scheduled","payload":{"invitee":{"uri":"https://api.calendly.com/x"}}}"#;
+    let calendly = |data: &str| {
+        from(
+            "https://calendly.com",
+            "calendly",
+            "https://calendly.com",
+            json(data),
+        )
+    };
+    assert_eq!(calendly(booked), format!("booking{SEP}{{}}"));
+    assert_eq!(
+        calendly(r#"{"event":"calendly.date_and_time_selected","payload":{}}"#),
+        "ignored"
+    );
 }
 
 #[wasm_bindgen_test]
@@ -433,11 +449,17 @@ fn an_ajax_form_s_outcome_from_what_the_page_shows() {
     );
     assert_eq!(event(false, &[], "wpcf7invalid"), "-failed");
     assert_eq!(event(false, &[], "wpcf7submit"), "", "not an outcome");
-    // The builders' events, then the watch window, close the page's list of selectors and marks.
+    // The builders' events, the watch window, then Calendly's iframes and booking close the
+    // page's list of selectors and marks.
     let window = builders::SUCCESS_WINDOW_MS.to_string();
     assert_eq!(
         parts(&selectors(&args(&[])))[7..],
-        [builders::FORM_EVENTS, window.as_str()]
+        [
+            builders::FORM_EVENTS,
+            window.as_str(),
+            Builder::Calendly.frames(),
+            builders::CALENDLY_SCHEDULED
+        ]
     );
 }
 
