@@ -21,8 +21,8 @@
 //!   the answers in `details.data` (`[{type, key, label, value}]`). Paperform's own
 //!   `PaperformSubmission` DOM event is not used: its embed script dispatches it for any frame.
 //! - Calendly: `{event: "calendly.event_scheduled", payload}` from its iframe, a booking (the
-//!   `booking` trigger, [`Builder::trigger`]); the payload holds API URIs, no answers, so the
-//!   submission has no fields. The other `calendly.*` events (a page or a time viewed) are not.
+//!   `booking` trigger, [`Builder::trigger`]); its payload (API URIs, no answers) is not read, so
+//!   the submission has no fields. Calendly's other events (a page viewed, a time picked) are not.
 //!
 //! Plain forms (DESIGN.md section 2 item 4): [`SUCCESS_CANDIDATES`] are the elements near an AJAX
 //! form that may report its outcome, [`success_signal`] reads one that has just become visible,
