@@ -7,7 +7,7 @@
 #     allocator, so neither std's panic and formatting code nor dlmalloc ships) → capiflare_web.wasm
 #   wasm-bindgen --target web                                     → glue (ES module) + wasm
 #   wasm-opt -Oz (to a fixed point, without inlining), then imports and exports renamed to short names → the wasm served
-#   node js/build.mjs (esbuild): the loader → t.js; page driver + glue → m.<hash>.js
+#   node js/build.mjs (esbuild, then terser for the module script): the loader → t.js; page driver + glue → m.<hash>.js
 #
 # Its own target directory: the module builds wasm-bindgen without `std` (the tests and the worker
 # build it with), so sharing target/ would rebuild it back and forth.
