@@ -283,7 +283,7 @@ describe('form builders', () => {
   /** The builders page with every embed rendered (they load asynchronously and move the layout). */
   async function visitBuilders() {
     const p = await visit(page());
-    for (const sel of ['iframe.hs-form-iframe', '.hs-form-frame form', '[data-paperform-id] iframe', '.calendly-inline-widget iframe']) {
+    for (const sel of ['iframe.hs-form-iframe', '.hs-form-frame form', '[data-paperform-id] iframe', '.calendly-inline-widget iframe', '.tf-v1-widget iframe']) {
       await p.page.waitForSelector(sel);
     }
     return p;
@@ -340,6 +340,17 @@ describe('form builders', () => {
     await p.close();
   });
 
+  test('Typeform (form-submit from its widget, for its embed id): one Lead', async () => {
+    const p = await visitBuilders();
+    const frame = await eventually(() => p.page.frames().find((f) => f.url().includes('typeform/form.html')), 10_000, 'Typeform frame');
+    await frame.fill('input[name=email]', 'typed@example.com');
+    await frame.click('button[type=submit]');
+    const { event } = await oneConversion(p);
+    assert.equal(event.user.em, undefined, 'Typeform posts no answers');
+    noErrors(p);
+    await p.close();
+  });
+
   test('Calendly (calendly.event_scheduled from its inline widget): one Schedule; viewing and picking a time give nothing', async () => {
     const p = await visitBuilders();
     const frame = await eventually(() => p.page.frames().find((f) => f.url().includes('calendly/scheduling.html')), 10_000, 'Calendly frame');
@@ -387,7 +398,8 @@ describe('form builders', () => {
     await addFrame(p, { className: 'hs-form-iframe', src: `${other}/played/hubspot/legacy-form.html?formId=x&auto=1` });
     await addFrame(p, { container: 'paperform', src: `${other}/played/paperform/form.html?id=x&embed=1&_embed_id=9&auto=1` });
     await addFrame(p, { container: 'calendly', src: `${other}/played/calendly/scheduling.html?auto=1` });
-    await eventually(() => ignored(p) >= 3, 10_000, 'the three messages seen and ignored');
+    await addFrame(p, { src: `${other}/played/typeform/form.html?formId=x&typeform-embed-id=e1&auto=1` });
+    await eventually(() => ignored(p) >= 4, 10_000, 'the four messages seen and ignored');
     await nothingFires(p, 'Lead', 'Schedule');
     noErrors(p);
     await p.close();
@@ -399,7 +411,8 @@ describe('form builders', () => {
     await addFrame(p, { src: `${origin}/played/hubspot/legacy-form.html?formId=x&auto=1` });
     await addFrame(p, { src: `${origin}/played/paperform/form.html?id=x&embed=1&_embed_id=0&auto=1` });
     await addFrame(p, { src: `${origin}/played/calendly/scheduling.html?auto=1` });
-    await eventually(() => ignored(p) >= 3, 10_000, 'the three messages seen and ignored');
+    await addFrame(p, { src: `${origin}/played/typeform/form.html?formId=x&auto=1` });
+    await eventually(() => ignored(p) >= 4, 10_000, 'the four messages seen and ignored');
     await nothingFires(p, 'Lead', 'Schedule');
     noErrors(p);
     await p.close();
@@ -422,6 +435,15 @@ describe('form builders', () => {
     await addFrame(p, { container: 'paperform', src: 'https://paperform.co/form/x?embed=1&_embed_id=7&auto=1&email=real%40example.com' });
     const { record } = await oneConversion(p);
     assert.deepEqual(record.payload.user_data.em, [sha256('real@example.com')]);
+    noErrors(p);
+    await p.close();
+  });
+
+  test("a Typeform frame's submission for another embed id gives nothing", async () => {
+    const p = await visitBuilders();
+    await addFrame(p, { src: `${stack.builder.origin}/played/typeform/form.html?formId=x&typeform-embed-id=e1&as=e2&auto=1` });
+    await eventually(() => p.logs.some((l) => l.includes('message ignored: not a submission')), 10_000, 'the message seen and ignored');
+    await nothingFires(p);
     noErrors(p);
     await p.close();
   });

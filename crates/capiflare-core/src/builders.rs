@@ -20,6 +20,9 @@
 //!   "submission"`, an `embed_id` matching the iframe's `_embed_id` when both are known, and
 //!   the answers in `details.data` (`[{type, key, label, value}]`). Paperform's own
 //!   `PaperformSubmission` DOM event is not used: its embed script dispatches it for any frame.
+//! - Typeform: `{type: "form-submit", embedId, formId, responseId}` from its iframe, with an
+//!   `embedId` matching the iframe's `typeform-embed-id` when both are known (as Typeform's own
+//!   SDK checks); IDs only, so the submission has no fields.
 //! - Calendly: `{event: "calendly.event_scheduled", payload}` from its iframe, a booking (the
 //!   `booking` trigger, [`Builder::trigger`]); its payload (API URIs, no answers) is not read, so
 //!   the submission has no fields. Calendly's other events (a page viewed, a time picked) are not.
@@ -96,16 +99,19 @@ pub enum Builder {
     Paperform,
     /// Calendly's scheduling embeds (inline and popup widgets): a booking, not a form.
     Calendly,
+    /// Typeform embeds (`@typeform/embed`: widget, popup, slider, popover, side tab).
+    Typeform,
 }
 
 impl Builder {
-    /// The builder's name for logs: `hubspot`, `paperform`, `calendly`.
+    /// The builder's name for logs: `hubspot`, `paperform`, `calendly`, `typeform`.
     #[must_use]
     pub const fn as_str(self) -> &'static str {
         match self {
             Self::HubSpot => "hubspot",
             Self::Paperform => "paperform",
             Self::Calendly => "calendly",
+            Self::Typeform => "typeform",
         }
     }
 
@@ -126,6 +132,7 @@ impl Builder {
             "hubspot" => Some(Self::HubSpot),
             "paperform" => Some(Self::Paperform),
             "calendly" => Some(Self::Calendly),
+            "typeform" => Some(Self::Typeform),
             _ => None,
         }
     }
@@ -138,6 +145,9 @@ impl Builder {
             Self::HubSpot => "iframe.hs-form-iframe,.hs-form-frame iframe,.hbspt-form iframe",
             Self::Paperform => "[data-paperform-id] iframe",
             Self::Calendly => ".calendly-inline-widget iframe,.calendly-overlay iframe",
+            // The SDK's frames, whatever their container: the embed id in their URL (which frame
+            // sent a message, not whose origin it is: that is the origin rule's).
+            Self::Typeform => "iframe[src*=\"typeform-embed-id=\"]",
         }
     }
 
@@ -148,6 +158,7 @@ impl Builder {
             Self::HubSpot => &["hsforms.com", "hsforms.net", "hubspot.com", "hubspot.net"],
             Self::Paperform => &["paperform.co"],
             Self::Calendly => &["calendly.com"],
+            Self::Typeform => &["typeform.com", "typeform.eu"],
         }
     }
 }
@@ -217,7 +228,8 @@ pub enum Sender<'a> {
         builder: Builder,
         /// The origin of the iframe's `src` (the page's own origin for an iframe without one).
         src_origin: &'a str,
-        /// Paperform: the iframe's `_embed_id` query parameter, if any.
+        /// The iframe's embed id, if any: its `_embed_id` query parameter (Paperform) or
+        /// `typeform-embed-id` (Typeform).
         embed_id: Option<&'a str>,
     },
     /// Any other window: not a builder's iframe on this page.
@@ -299,6 +311,11 @@ pub fn decode_message<J: JsonRead>(msg: &Message<'_>, data: &J) -> Option<Submis
             embed_id,
             ..
         } => decode_paperform(data, embed_id),
+        Sender::Frame {
+            builder: Builder::Typeform,
+            embed_id,
+            ..
+        } => decode_typeform(data, embed_id),
         Sender::Frame {
             builder: Builder::Calendly,
             ..
@@ -427,6 +444,30 @@ pub fn decode_hubspot_v4<J: JsonRead>(form_id: &str, values: &J) -> Option<Submi
     })
 }
 
+/// `Some` unless the message's embed id (its member `key`, a string or a number) and the frame's
+/// are both known and differ, or the message's is neither a string nor a number.
+fn same_embed<J: JsonRead>(msg: &J, key: &str, frame_embed_id: Option<&str>) -> Option<()> {
+    match (msg.member(key), frame_embed_id) {
+        (Some(id), want) => {
+            (id.scalar()? == want.unwrap_or_default() || want.is_none()).then_some(())
+        }
+        (None, _) => Some(()),
+    }
+}
+
+/// Typeform's `{type: "form-submit", embedId, formId}`.
+fn decode_typeform<J: JsonRead>(data: &J, frame_embed_id: Option<&str>) -> Option<Submission> {
+    if !data.is_object() || member_text(data, "type")? != TYPEFORM_SUBMIT {
+        return None;
+    }
+    same_embed(data, "embedId", frame_embed_id)?;
+    Some(Submission {
+        builder: Builder::Typeform,
+        form_id: member_text(data, "formId"),
+        fields: Vec::new(),
+    })
+}
+
 /// Paperform's raw message `"paperform:" + JSON` with `action: "submission"`.
 fn decode_paperform<J: JsonRead>(data: &J, frame_embed_id: Option<&str>) -> Option<Submission> {
     let text = data.text()?;
@@ -434,15 +475,7 @@ fn decode_paperform<J: JsonRead>(data: &J, frame_embed_id: Option<&str>) -> Opti
     if !msg.is_object() || member_text(&msg, "action")? != "submission" {
         return None;
     }
-    let embed_id = match msg.member("embed_id") {
-        None => None,
-        Some(id) => Some(id.scalar()?),
-    };
-    if let (Some(got), Some(want)) = (&embed_id, frame_embed_id)
-        && got != want
-    {
-        return None;
-    }
+    same_embed(&msg, "embed_id", frame_embed_id)?;
     let details = match msg.member("details") {
         None => None,
         Some(d) if d.is_object() => Some(d),
@@ -509,6 +542,9 @@ pub const HUBSPOT_LEGACY_TYPE: &str = "hsFormCallback";
 
 /// The start of Paperform's raw messages (a string): the only strings worth decoding.
 pub const PAPERFORM_PREFIX: &str = "paperform:";
+
+/// The `type` of Typeform's message for a form submitted (an object).
+pub const TYPEFORM_SUBMIT: &str = "form-submit";
 
 /// The `event` of Calendly's message for a booking made (an object): the only Calendly message
 /// worth decoding.

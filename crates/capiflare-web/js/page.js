@@ -660,14 +660,14 @@ function formConversion(user) {
 function onMessage(ev) {
   const data = ev.data;
   // Pages receive many unrelated messages: only what may be a builder's goes further.
-  if (typeof data == 'string' ? !data.startsWith(SEL[6]) : !isObj(data) || (data.type != SEL[5] && data.event != SEL[10])) return;
+  if (typeof data == 'string' ? !data.startsWith(SEL[6]) : !isObj(data) || (data.type != SEL[5] && data.event != SEL[10] && data.type != SEL[12])) return;
   const pageOrigin = location.origin;
   let sender = ev.source === w ? 'page' : 'other';
   let srcOrigin = '';
   let embedId;
   let frame;
   if (sender != 'page') {
-    for (const [builder, selector] of [['hubspot', SEL[2]], ['paperform', SEL[3]], ['calendly', SEL[9]]]) {
+    for (const [builder, selector] of [['hubspot', SEL[2]], ['paperform', SEL[3]], ['calendly', SEL[9]], ['typeform', SEL[11]]]) {
       frame = all(d, selector).find((f) => f.contentWindow && f.contentWindow === ev.source);
       if (!frame) continue;
       sender = builder;
@@ -676,7 +676,7 @@ function onMessage(ev) {
       try {
         const url = new URL(src, d.baseURI);
         if (src && src != 'about:blank') srcOrigin = url.origin;
-        embedId = url.searchParams.get('_embed_id') ?? undefined;
+        embedId = url.searchParams.get('_embed_id') ?? url.searchParams.get('typeform-embed-id') ?? undefined;
       } catch (e) {}
       break;
     }

@@ -386,9 +386,10 @@ fn submission_json(sub: &Submission, now_ms: f64) -> String {
 
 /// A `message` event under the origin rule (DESIGN.md section 2 item 4): `[origin, pageOrigin,
 /// sender, srcOrigin, embedId, formOrigins, data, now_ms]`. `sender` is `page`
-/// (`event.source === window`), a builder's name (`hubspot`, `paperform`, `calendly`: the
-/// source is the window of one of that builder's iframes, whose `src` origin is `srcOrigin` and
-/// whose `_embed_id` is `embedId`, when it has one), or anything else for another window.
+/// (`event.source === window`), a builder's name (`hubspot`, `paperform`, `calendly`,
+/// `typeform`: the source is the window of one of that builder's iframes, whose `src` origin is
+/// `srcOrigin` and whose embed id (`_embed_id` or `typeform-embed-id`) is `embedId`, when it has
+/// one), or anything else for another window.
 /// Answers `untrusted`, `ignored` (trusted, but not a submission), or the trigger the submission
 /// fires (`form`, or `booking` for Calendly: [`Builder::trigger`]) and the hashed user as JSON.
 fn message(a: &Args) -> String {
@@ -453,8 +454,8 @@ fn excluded(a: &Args) -> String {
 /// messages and the prefix of Paperform's, with which the page skips, without a call, every other
 /// `message` a page receives; then the builders' events at a plain form that settle its AJAX
 /// submission (space-separated); then how long an AJAX form is watched for its outcome (ms);
-/// then Calendly's iframes and the `event` of its booking message (the only object message other
-/// than HubSpot's worth a call).
+/// then Calendly's iframes and the `event` of its booking message, Typeform's iframes and the
+/// `type` of its submission message (the only other object messages worth a call).
 fn selectors(_: &Args) -> String {
     let mut window = String::new();
     push_decimal(&mut window, builders::SUCCESS_WINDOW_MS.into());
@@ -470,6 +471,8 @@ fn selectors(_: &Args) -> String {
         &window,
         Builder::Calendly.frames(),
         builders::CALENDLY_SCHEDULED,
+        Builder::Typeform.frames(),
+        builders::TYPEFORM_SUBMIT,
     ])
 }
 

@@ -314,10 +314,10 @@ fn builder_messages_as_js_values() {
     let hubspot = r#"{"type":"hsFormCallback","eventName":"onFormSubmitted","id":"f1",
         "data":{"submissionValues":{"email":"jo@example.com","lastname":"Doe","phone":16505551212}}}"#;
     let from = |origin: &str, sender: &str, src: &str, data: JsValue| {
-        let embed = if sender == "paperform" {
-            s("0")
-        } else {
-            JsValue::UNDEFINED
+        let embed = match sender {
+            "paperform" => s("0"),
+            "typeform" => s("x7"),
+            _ => JsValue::UNDEFINED,
         };
         message(&args(&[
             s(origin),
@@ -381,6 +381,16 @@ fn builder_messages_as_js_values() {
         calendly(r#"{"event":"calendly.date_and_time_selected","payload":{}}"#),
         "ignored"
     );
+
+    // Typeform: its own embed's submission is a form's; another embed's (the id in the frame's
+    // URL is x7) is nothing.
+    let typeform = |embed_id: &str| {
+        let data = format!(r#"{{"type":"form-submit","embedId":"{embed_id}","formId":"F1"}}"#);
+        let origin = "https://form.typeform.com";
+        from(origin, "typeform", origin, json(&data))
+    };
+    assert_eq!(typeform("x7"), format!("form{SEP}{{}}"));
+    assert_eq!(typeform("y9"), "ignored");
 }
 
 #[wasm_bindgen_test]
@@ -449,8 +459,8 @@ fn an_ajax_form_s_outcome_from_what_the_page_shows() {
     );
     assert_eq!(event(false, &[], "wpcf7invalid"), "-failed");
     assert_eq!(event(false, &[], "wpcf7submit"), "", "not an outcome");
-    // The builders' events, the watch window, then Calendly's iframes and booking close the
-    // page's list of selectors and marks.
+    // The builders' events, the watch window, then Calendly's iframes and booking and Typeform's
+    // iframes and submission close the page's list of selectors and marks.
     let window = builders::SUCCESS_WINDOW_MS.to_string();
     assert_eq!(
         parts(&selectors(&args(&[])))[7..],
@@ -458,7 +468,9 @@ fn an_ajax_form_s_outcome_from_what_the_page_shows() {
             builders::FORM_EVENTS,
             window.as_str(),
             Builder::Calendly.frames(),
-            builders::CALENDLY_SCHEDULED
+            builders::CALENDLY_SCHEDULED,
+            Builder::Typeform.frames(),
+            builders::TYPEFORM_SUBMIT
         ]
     );
 }
