@@ -55,6 +55,21 @@ export function renameGlue(glue, names, wasmBytes) {
   return out;
 }
 
+/** The glue without two workarounds the module never needs: a fresh TextDecoder after 2 GiB
+ * decoded (Safari's limit; the module decodes a few kilobytes per page) and an `encodeInto`
+ * fallback (every browser with WebAssembly streaming has it). */
+function withoutWorkarounds(glue) {
+  const cuts = [
+    [/const MAX_SAFARI_DECODE_BYTES = \d+;\nlet numBytesDecoded = 0;\nfunction decodeText\(bytes\) \{\n[\s\S]*?\n\}\n/, 'function decodeText(bytes) {\n    return cachedTextDecoder.decode(bytes);\n}\n'],
+    [/if \(!\('encodeInto' in cachedTextEncoder\)\) \{\n[\s\S]*?\n\}\n/, ''],
+  ];
+  for (const [pattern, by] of cuts) {
+    if (!pattern.test(glue)) fail(`the glue has no ${pattern.source.slice(0, 30)}…`);
+    glue = glue.replace(pattern, by);
+  }
+  return glue;
+}
+
 /** The first 16 hex digits of the SHA-256 of `data`: a file name that changes with its content. */
 const hashOf = (data) => createHash('sha256').update(data).digest('hex').slice(0, 16);
 
@@ -62,7 +77,7 @@ async function main() {
   const dir = resolve(process.argv[2] ?? join(REPO, 'target/web/bindgen'));
   const wasm = readFileSync(join(dir, 'opt.wasm'));
   const names = JSON.parse(readFileSync(join(dir, 'names.json'), 'utf8'));
-  const glue = renameGlue(readFileSync(join(dir, 'capiflare_web.js'), 'utf8'), names, wasm);
+  const glue = withoutWorkarounds(renameGlue(readFileSync(join(dir, 'capiflare_web.js'), 'utf8'), names, wasm));
   // boot.js instantiates the wasm itself, from the response the loader is fetching, with the
   // glue's imports and its finishing step: the glue's own init (other kinds of sources, a server
   // that does not serve application/wasm, deprecated arguments, their warnings) stays out.
