@@ -5,7 +5,8 @@
 // (the optimized wasm); the content-hashed files are cached for good. Called by
 // scripts/build-web.sh with the wasm-bindgen output directory, which holds the glue
 // (capiflare_web.js), the optimized wasm (opt.wasm) and wasm-opt's map of the imports and exports
-// it renamed to short names (names.json); the glue is rewritten to match.
+// it renamed to short names (names.json); the glue is rewritten to match, less two workarounds
+// no browser that runs the module needs.
 import { build } from 'esbuild';
 import { minify } from 'terser';
 import { createHash } from 'node:crypto';
@@ -95,7 +96,7 @@ async function main() {
   // most of the module's functions run on every page, many for the first time as the visitor waits
   // (start, the first submission). Elsewhere it is a comment.
   // esbuild bundles and minifies; terser's compressor, two passes over that, then takes about 200
-  // bytes (brotli) more out of the script, with the total a few hundred bytes under its budget.
+  // bytes (brotli) more out of the script, which matters with the total this close to its budget.
   // The hint stays the script's first line.
   const hint = '//# allFunctionsCalledOnLoad';
   const moduleScript = async (debug) => {
