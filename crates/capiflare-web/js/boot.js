@@ -5,11 +5,12 @@ import { __wbg_finalize_init as finish, __wbg_get_imports as imports } from 'cap
 import { call, start } from './page.js';
 
 const f = window.capiflare;
-const wasm = WebAssembly;
 if (f && f.v && !f.l) {
   Promise.resolve(f.w)
-    // Compiled as it arrives where the browser can (Safari 15 and later, all others).
-    .then((r) => (wasm.instantiateStreaming ? wasm.instantiateStreaming(r, imports()) : r.arrayBuffer().then((b) => wasm.instantiate(b, imports()))))
+    // Compiled as it arrives. Every browser that can run the wasm (its reference types need
+    // Chrome 96, Firefox 79 or Safari 15) has instantiateStreaming; elsewhere the chain rejects
+    // (to the loader's reporter), and the calls stay queued and harmless.
+    .then((r) => WebAssembly.instantiateStreaming(r, imports()))
     .then(({ instance, module }) => {
       finish(instance, module);
       start(f.c, f.s, f.q);
