@@ -151,6 +151,19 @@ impl Builder {
         }
     }
 
+    /// The embed id in one of its iframes' URL query (`?…`), which its messages repeat:
+    /// Paperform's `_embed_id`, Typeform's `typeform-embed-id`; `None` for the others, or when
+    /// absent or empty.
+    #[must_use]
+    pub fn embed_id(self, query: &str) -> Option<String> {
+        let param = match self {
+            Self::Paperform => "_embed_id",
+            Self::Typeform => "typeform-embed-id",
+            _ => return None,
+        };
+        text::query_param(query, param)
+    }
+
     /// The builder's own domains; its frames are served from these hosts or their subdomains.
     #[must_use]
     pub const fn domains(self) -> &'static [&'static str] {
@@ -689,6 +702,36 @@ mod tests {
         assert!(text::single_spaced(FORM_EVENTS) && text::single_spaced(FORM_SUCCESS_EVENTS));
         // The page listens only for FORM_EVENTS: every success event must be one of them.
         assert!(text::table_words(FORM_SUCCESS_EVENTS).all(|e| text::in_table(FORM_EVENTS, e)));
+    }
+
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+    fn embed_ids_from_frame_queries() {
+        let id = |b: Builder, q: &str| b.embed_id(q);
+        assert_eq!(
+            id(Builder::Paperform, "?embed=1&_embed_id=3").as_deref(),
+            Some("3")
+        );
+        assert_eq!(
+            id(Builder::Typeform, "?typeform-embed-id=a%20b&x=1").as_deref(),
+            Some("a b")
+        );
+        assert_eq!(
+            id(Builder::Paperform, "?typeform-embed-id=3"),
+            None,
+            "another's"
+        );
+        assert_eq!(id(Builder::Paperform, "?_embed_id="), None, "empty");
+        assert_eq!(
+            id(Builder::Paperform, "?x=1#_embed_id=3"),
+            None,
+            "in the fragment"
+        );
+        assert_eq!(
+            id(Builder::HubSpot, "?_embed_id=3"),
+            None,
+            "HubSpot has none"
+        );
     }
 
     #[cfg_attr(not(target_arch = "wasm32"), test)]

@@ -277,17 +277,7 @@ fn host_name(host: &str) -> Option<&str> {
 /// The value is not validated here: [`build_fbc`] and [`plan`] do that.
 #[must_use]
 pub fn fbclid_from_query(query: &str) -> Option<String> {
-    let query = query.strip_prefix('?').unwrap_or(query);
-    let query = text::split(query, b'#').next().unwrap_or_default();
-    let raw = text::split(query, b'&').find_map(|pair| {
-        let rest = pair.strip_prefix("fbclid")?;
-        if rest.is_empty() {
-            Some("")
-        } else {
-            rest.strip_prefix('=')
-        }
-    })?;
-    text::percent_decode(raw).filter(|v| !v.is_empty())
+    text::query_param(query, "fbclid")
 }
 
 /// What the page or the worker must write, given the current cookies and the landing URL's fbclid.

@@ -66,6 +66,22 @@ pub(crate) fn single_spaced(table: &str) -> bool {
     table_words(table).eq(table.split_ascii_whitespace())
 }
 
+/// The first parameter `name` of a URL's query string (`?a=1&b=2`, the `?` and a `#fragment`
+/// optional), percent-decoded; `None` when absent, empty or not valid percent-encoded UTF-8.
+pub(crate) fn query_param(query: &str, name: &str) -> Option<String> {
+    let query = query.strip_prefix('?').unwrap_or(query);
+    let query = split(query, b'#').next().unwrap_or_default();
+    let raw = split(query, b'&').find_map(|pair| {
+        let rest = pair.strip_prefix(name)?;
+        if rest.is_empty() {
+            Some("")
+        } else {
+            rest.strip_prefix('=')
+        }
+    })?;
+    percent_decode(raw).filter(|v| !v.is_empty())
+}
+
 /// `s.split_once(sep)` for an ASCII separator.
 pub fn split_once_at(s: &str, sep: u8) -> Option<(&str, &str)> {
     let mut parts = split(s, sep);

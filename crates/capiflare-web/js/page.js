@@ -664,7 +664,7 @@ function onMessage(ev) {
   const pageOrigin = location.origin;
   let sender = ev.source === w ? 'page' : 'other';
   let srcOrigin = '';
-  let embedId;
+  let srcQuery = '';
   let frame;
   if (sender != 'page') {
     for (const [builder, selector] of [['hubspot', SEL[2]], ['paperform', SEL[3]], ['calendly', SEL[9]], ['typeform', SEL[11]]]) {
@@ -676,12 +676,12 @@ function onMessage(ev) {
       try {
         const url = new URL(src, d.baseURI);
         if (src && src != 'about:blank') srcOrigin = url.origin;
-        embedId = url.searchParams.get('_embed_id') ?? url.searchParams.get('typeform-embed-id') ?? undefined;
+        srcQuery = url.search;
       } catch (e) {}
       break;
     }
   }
-  const [trigger, user] = core('message', ev.origin, pageOrigin, sender, srcOrigin, embedId, cfg.form_origins, data, now()).split(SEP);
+  const [trigger, user] = core('message', ev.origin, pageOrigin, sender, srcOrigin, srcQuery, cfg.form_origins, data, now()).split(SEP);
   if (trigger == 'untrusted') return DEBUG && log('message ignored: untrusted sender', ev.origin);
   if (trigger == 'ignored') return DEBUG && log('message ignored: not a submission');
   const why = frame && excluded(frame);

@@ -385,22 +385,23 @@ fn submission_json(sub: &Submission, now_ms: f64) -> String {
 }
 
 /// A `message` event under the origin rule (DESIGN.md section 2 item 4): `[origin, pageOrigin,
-/// sender, srcOrigin, embedId, formOrigins, data, now_ms]`. `sender` is `page`
+/// sender, srcOrigin, srcQuery, formOrigins, data, now_ms]`. `sender` is `page`
 /// (`event.source === window`), a builder's name (`hubspot`, `paperform`, `calendly`,
-/// `typeform`: the source is the window of one of that builder's iframes, whose `src` origin is
-/// `srcOrigin` and whose embed id (`_embed_id` or `typeform-embed-id`) is `embedId`, when it has
-/// one), or anything else for another window.
+/// `typeform`: the source is the window of one of that builder's iframes, whose `src` has the
+/// origin `srcOrigin` and the query `srcQuery`, where the core reads its embed id), or anything
+/// else for another window.
 /// Answers `untrusted`, `ignored` (trusted, but not a submission), or the trigger the submission
 /// fires (`form`, or `booking` for Calendly: [`Builder::trigger`]) and the hashed user as JSON.
 fn message(a: &Args) -> String {
-    let [origin, page_origin, sender, src_origin] = core::array::from_fn(|i| a.str(i));
-    let embed_id = a.text(4);
-    let sender = match (sender, Builder::parse(sender)) {
+    let [origin, page_origin, sender, src_origin, src_query] = core::array::from_fn(|i| a.str(i));
+    let builder = Builder::parse(sender);
+    let embed_id = builder.and_then(|b| b.embed_id(src_query));
+    let sender = match (sender, builder) {
         ("page", _) => Sender::Page,
         (_, Some(builder)) => Sender::Frame {
             builder,
             src_origin,
-            embed_id,
+            embed_id: embed_id.as_deref(),
         },
         _ => Sender::Other,
     };

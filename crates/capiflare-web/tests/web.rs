@@ -314,17 +314,18 @@ fn builder_messages_as_js_values() {
     let hubspot = r#"{"type":"hsFormCallback","eventName":"onFormSubmitted","id":"f1",
         "data":{"submissionValues":{"email":"jo@example.com","lastname":"Doe","phone":16505551212}}}"#;
     let from = |origin: &str, sender: &str, src: &str, data: JsValue| {
-        let embed = match sender {
-            "paperform" => s("0"),
-            "typeform" => s("x7"),
-            _ => JsValue::UNDEFINED,
+        // The frame's URL query, where the core reads the embed id.
+        let query = match sender {
+            "paperform" => s("?embed=1&_embed_id=0"),
+            "typeform" => s("?typeform-embed-id=x7&typeform-embed=embed-widget"),
+            _ => s(""),
         };
         message(&args(&[
             s(origin),
             s(page),
             s(sender),
             s(src),
-            embed,
+            query,
             form_origins.clone(),
             data,
             n(NOW_MS),
