@@ -6,7 +6,7 @@
 // scripts/build-web.sh with the wasm-bindgen output directory, which holds the glue
 // (capiflare_web.js), the optimized wasm (opt.wasm) and wasm-opt's map of the imports and exports
 // it renamed to short names (names.json); the glue is rewritten to match, less two workarounds
-// no browser that runs the module needs.
+// no browser that runs the module needs and a branch it never takes.
 import { build } from 'esbuild';
 import { minify } from 'terser';
 import { createHash } from 'node:crypto';
@@ -56,14 +56,19 @@ export function renameGlue(glue, names, wasmBytes) {
   return out;
 }
 
-/** The glue without two workarounds no browser that runs the module needs: a fresh TextDecoder
- * after 2 GiB decoded (Safari's limit; a page decodes kilobytes, a single-page app polling consent
- * every second a few megabytes a day) and an `encodeInto` fallback (the wasm uses reference
- * types: Chrome 96, Firefox 79, Safari 15, all with `encodeInto`). */
+/** The glue without two workarounds no browser that runs the module needs, and one branch it
+ * never takes: a fresh TextDecoder after 2 GiB decoded (Safari's limit; a page decodes kilobytes,
+ * a single-page app polling consent every second a few megabytes a day), an `encodeInto` fallback
+ * (the wasm uses reference types: Chrome 96, Firefox 79, Safari 15, all with `encodeInto`), and
+ * `passStringToWasm0`'s path for a caller without `realloc` (every call passes the wasm's). */
 function withoutWorkarounds(glue) {
+  const calls = glue.match(/passStringToWasm0\([^)]*\)/g) ?? [];
+  const withoutRealloc = calls.filter((c) => !/^passStringToWasm0\(\w+, (malloc, realloc|wasm\["\w+"\], wasm\["\w+"\])\)$/.test(c));
+  if (withoutRealloc.length) fail(`passStringToWasm0 called without realloc: ${withoutRealloc}`);
   const cuts = [
     [/const MAX_SAFARI_DECODE_BYTES = \d+;\nlet numBytesDecoded = 0;\nfunction decodeText\(bytes\) \{\n[\s\S]*?\n\}\n/, 'function decodeText(bytes) {\n    return cachedTextDecoder.decode(bytes);\n}\n'],
     [/if \(!\('encodeInto' in cachedTextEncoder\)\) \{\n[\s\S]*?\n\}\n/, ''],
+    [/(function passStringToWasm0\(arg, malloc, realloc\) \{\n)    if \(realloc === undefined\) \{\n[\s\S]*?\n    \}\n/, '$1'],
   ];
   for (const [workaround, by] of cuts) {
     if (!workaround.test(glue)) fail(`the glue no longer has /${workaround.source.slice(0, 40)}…/`);
