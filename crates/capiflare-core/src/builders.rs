@@ -104,6 +104,9 @@ pub enum Builder {
 }
 
 impl Builder {
+    /// Every builder.
+    pub const ALL: [Self; 4] = [Self::HubSpot, Self::Paperform, Self::Calendly, Self::Typeform];
+
     /// The builder's name for logs: `hubspot`, `paperform`, `calendly`, `typeform`.
     #[must_use]
     pub const fn as_str(self) -> &'static str {
@@ -128,13 +131,7 @@ impl Builder {
     /// The builder named `s` (the inverse of [`Builder::as_str`]).
     #[must_use]
     pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "hubspot" => Some(Self::HubSpot),
-            "paperform" => Some(Self::Paperform),
-            "calendly" => Some(Self::Calendly),
-            "typeform" => Some(Self::Typeform),
-            _ => None,
-        }
+        Self::ALL.into_iter().find(|b| b.as_str() == s)
     }
 
     /// The CSS selector of the builder's iframes on a page: a `message` whose `event.source` is

@@ -40,9 +40,10 @@ let fbqOff = false;
 let policy = ['', ''];
 let urlC = '';
 let urlE = '';
-// [builder containers, AJAX success candidates, HubSpot iframes, Paperform iframes, HubSpot
-// new-editor containers, HubSpot's legacy message type, Paperform's message prefix, builders'
-// events that settle an AJAX form, how long an AJAX form is watched (ms)], from the core.
+// [builder containers, AJAX success candidates, every builder's iframes ("name\tselector" lines),
+// HubSpot new-editor containers, HubSpot's legacy message type, Paperform's message prefix,
+// Calendly's booking event, Typeform's submission type, builders' events that settle an AJAX
+// form, how long an AJAX form is watched (ms)], from the core (src/lib.rs `selectors`).
 let SEL = [];
 // The AJAX forms being watched: form → its check.
 const watching = new Map();
@@ -142,7 +143,7 @@ export function start(config, script, queue) {
   w.addEventListener('submit', safe(onSubmit), true);
   w.addEventListener('message', safe(onMessage));
   w.addEventListener('hs-form-event:on-submission:success', safe(onHubspotV4));
-  for (const type of SEL[7].split(' ')) w.addEventListener(type, safe(onFormEvent), true);
+  for (const type of SEL[8].split(' ')) w.addEventListener(type, safe(onFormEvent), true);
   setTimeout(safe(() => begin(queued)), 0);
 }
 
@@ -636,13 +637,13 @@ function watch(form, user) {
     observer = new MutationObserver(soon);
     observer.observe(d.documentElement, { childList: true, subtree: true, attributes: true, characterData: true });
   } catch (e) {}
-  setTimeout(safe(() => done || stop(DEBUG && 'form: no success signal')), +SEL[8]);
+  setTimeout(safe(() => done || stop(DEBUG && 'form: no success signal')), +SEL[9]);
   // Right away, only whether the submit handler hid or removed the form: the candidates are as
   // `before` has just read them.
   check(false);
 }
 
-/** A builder's event (`SEL[7]`) at a watched form, or at an element around it (older Contact
+/** A builder's event (`SEL[8]`) at a watched form, or at an element around it (older Contact
  * Form 7 dispatches at its wrapper). */
 function onFormEvent(ev) {
   const at = ev.target;
@@ -660,14 +661,14 @@ function formConversion(user) {
 function onMessage(ev) {
   const data = ev.data;
   // Pages receive many unrelated messages: only what may be a builder's goes further.
-  if (typeof data == 'string' ? !data.startsWith(SEL[6]) : !isObj(data) || (data.type != SEL[5] && data.event != SEL[10] && data.type != SEL[12])) return;
+  if (typeof data == 'string' ? !data.startsWith(SEL[5]) : !isObj(data) || (data.type != SEL[4] && data.event != SEL[6] && data.type != SEL[7])) return;
   const pageOrigin = location.origin;
   let sender = ev.source === w ? 'page' : 'other';
   let srcOrigin = '';
   let srcQuery = '';
   let frame;
   if (sender != 'page') {
-    for (const [builder, selector] of [['hubspot', SEL[2]], ['paperform', SEL[3]], ['calendly', SEL[9]], ['typeform', SEL[11]]]) {
+    for (const [builder, selector] of SEL[2].split('\n').map((line) => line.split('\t'))) {
       frame = all(d, selector).find((f) => f.contentWindow && f.contentWindow === ev.source);
       if (!frame) continue;
       sender = builder;
@@ -694,7 +695,7 @@ function onMessage(ev) {
  * values from `HubSpotFormsV4`. */
 function onHubspotV4(ev) {
   const formId = isObj(ev.detail) ? str(ev.detail.formId) : '';
-  const containers = all(d, SEL[4]);
+  const containers = all(d, SEL[3]);
   const ids = containers.map((el) => attr(el, 'data-form-id'));
   if (!core('hubspot_v4', formId, ids)) return DEBUG && log('HubSpot event ignored: form not on this page');
   const why = excluded(containers[ids.indexOf(formId)]);

@@ -450,30 +450,36 @@ fn excluded(a: &Args) -> String {
 }
 
 /// The core's selectors, message marks and watch window, separated by [`SEP`]: builder
-/// containers (a form inside one is its builder's), AJAX success candidates, HubSpot's iframes,
-/// Paperform's iframes, HubSpot new-editor containers; then the `type` of HubSpot's legacy
-/// messages and the prefix of Paperform's, with which the page skips, without a call, every other
-/// `message` a page receives; then the builders' events at a plain form that settle its AJAX
-/// submission (space-separated); then how long an AJAX form is watched for its outcome (ms);
-/// then Calendly's iframes and the `event` of its booking message, Typeform's iframes and the
-/// `type` of its submission message (the only other object messages worth a call).
+/// containers (a form inside one is its builder's), AJAX success candidates, every builder's
+/// iframes (one line per builder: its name, a tab, the selector of its iframes), HubSpot
+/// new-editor containers; then the marks with which the page skips, without a call, every other
+/// `message` a page receives: the `type` of HubSpot's legacy messages, the prefix of
+/// Paperform's, the `event` of Calendly's booking message and the `type` of Typeform's submission
+/// message; then the builders' events at a plain form that settle its AJAX submission
+/// (space-separated) and how long an AJAX form is watched for its outcome (ms).
 fn selectors(_: &Args) -> String {
+    let mut frames = String::new();
+    for builder in Builder::ALL {
+        if !frames.is_empty() {
+            frames.push('\n');
+        }
+        frames.push_str(builder.as_str());
+        frames.push('\t');
+        frames.push_str(builder.frames());
+    }
     let mut window = String::new();
     push_decimal(&mut window, builders::SUCCESS_WINDOW_MS.into());
     join(&[
         builders::BUILDER_CONTAINERS,
         builders::SUCCESS_CANDIDATES,
-        Builder::HubSpot.frames(),
-        Builder::Paperform.frames(),
+        &frames,
         builders::HUBSPOT_V4_CONTAINERS,
         builders::HUBSPOT_LEGACY_TYPE,
         builders::PAPERFORM_PREFIX,
+        builders::CALENDLY_SCHEDULED,
+        builders::TYPEFORM_SUBMIT,
         builders::FORM_EVENTS,
         &window,
-        Builder::Calendly.frames(),
-        builders::CALENDLY_SCHEDULED,
-        Builder::Typeform.frames(),
-        builders::TYPEFORM_SUBMIT,
     ])
 }
 

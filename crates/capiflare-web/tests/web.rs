@@ -460,18 +460,29 @@ fn an_ajax_form_s_outcome_from_what_the_page_shows() {
     );
     assert_eq!(event(false, &[], "wpcf7invalid"), "-failed");
     assert_eq!(event(false, &[], "wpcf7submit"), "", "not an outcome");
-    // The builders' events, the watch window, then Calendly's iframes and booking and Typeform's
-    // iframes and submission close the page's list of selectors and marks.
+    // The page's list of selectors and marks: every builder's iframes, one line each, named as
+    // `message` reads its sender; then the marks, the builders' events and the watch window.
+    let list = selectors(&args(&[]));
+    let list = parts(&list);
+    let frames: Vec<(Option<Builder>, &str)> = list[2]
+        .split('\n')
+        .map(|line| {
+            let (name, selector) = line.split_once('\t').expect("name, tab, selector");
+            (Builder::parse(name), selector)
+        })
+        .collect();
+    let every: Vec<(Option<Builder>, &str)> = Builder::ALL.map(|b| (Some(b), b.frames())).to_vec();
+    assert_eq!(frames, every);
     let window = builders::SUCCESS_WINDOW_MS.to_string();
     assert_eq!(
-        parts(&selectors(&args(&[])))[7..],
+        list[4..],
         [
+            builders::HUBSPOT_LEGACY_TYPE,
+            builders::PAPERFORM_PREFIX,
+            builders::CALENDLY_SCHEDULED,
+            builders::TYPEFORM_SUBMIT,
             builders::FORM_EVENTS,
             window.as_str(),
-            Builder::Calendly.frames(),
-            builders::CALENDLY_SCHEDULED,
-            Builder::Typeform.frames(),
-            builders::TYPEFORM_SUBMIT
         ]
     );
 }
