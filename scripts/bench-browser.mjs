@@ -34,6 +34,8 @@
 // trace's thread time); the rest it waited. On this machine's 2 cores the renderer's other threads
 // (raster of the first frame, V8's concurrent compiles, the IPC thread sending a request) compete
 // with it, so a wall figure moves by a millisecond between runs where the CPU figure does not.
+// The last line gives each A/B stretch's two arms, wall, each with its middle half of the visits
+// (first to third quartile), so how far one visit moves is printed next to the medians.
 //
 // Budgets (issue 4): loader <= 1 ms, wasm start <= 10 ms, one submission <= 3 ms. Run after the
 // build (scripts/build-web.sh); no worker is needed: a local server plays the worker's routes,
@@ -247,7 +249,9 @@ function measure(run) {
   };
 }
 
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+/** The value a fraction `q` of the way through `xs` sorted (nearest rank). */
+const quantile = (xs, q) => [...xs].sort((a, b) => a - b)[Math.round((xs.length - 1) * q)];
+const median = (xs) => quantile(xs, 0.5);
 const fmt = (x) => `${x.toFixed(2)} ms`;
 
 const server = await serve();
@@ -297,6 +301,8 @@ for (const [name, [wall, cpu], budget] of rows) {
   const verdict = budget === undefined ? '' : `   budget ${budget} ms${wall > budget ? '  OVER' : ''}`;
   console.log(`  ${name.padEnd(64)} ${fmt(wall).padStart(9)} ${fmt(cpu).padStart(9)}${verdict}`);
 }
-const arms = (k) => `${fmt(figure(k))} with the tag, ${fmt(figure(k, plain))} without`;
+// Each arm's median with its middle half (first to third quartile): how far one visit moves.
+const spread = (k, runs) => `${fmt(figure(k, runs))} (${quantile(runs.map((r) => r[k]), 0.25).toFixed(2)}–${quantile(runs.map((r) => r[k]), 0.75).toFixed(2)})`;
+const arms = (k) => `${spread(k, tagged)} with the tag, ${spread(k, plain)} without`;
 if (retried.length) console.log(`  (visits made again: ${retried.join('; ')})`);
 console.log(`  (stretches: load ${arms('load')}; first submission ${arms('first')}; later ${arms('later')}; the page view's own task ${fmt(figure('begin'))})`);
