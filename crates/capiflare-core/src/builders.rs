@@ -105,7 +105,12 @@ pub enum Builder {
 
 impl Builder {
     /// Every builder.
-    pub const ALL: [Self; 4] = [Self::HubSpot, Self::Paperform, Self::Calendly, Self::Typeform];
+    pub const ALL: [Self; 4] = [
+        Self::HubSpot,
+        Self::Paperform,
+        Self::Calendly,
+        Self::Typeform,
+    ];
 
     /// The builder's name for logs: `hubspot`, `paperform`, `calendly`, `typeform`.
     #[must_use]
