@@ -378,6 +378,21 @@ describe('form builders', () => {
   /** How many builder-shaped messages the module logged as ignored (untrusted sender). */
   const ignored = (p) => p.logs.filter((l) => l.includes('message ignored: untrusted sender')).length;
 
+  test("a Calendly iframe pasted without its widget: one Schedule from calendly.com, nothing from a look-alike host", async () => {
+    const p = await openPage(stack);
+    const scheduling = readFileSync(new URL('../../www/played/calendly/scheduling.html', import.meta.url), 'utf8');
+    await p.context.route(/^https:\/\/(calendly\.com|calendly\.com\.evil\.test)\//, (r) => r.fulfill({ contentType: 'text/html', body: scheduling }));
+    await p.page.goto(`${stack.origin}${page()}`);
+    await moduleReady(p.page);
+    await addFrame(p, { src: 'https://calendly.com.evil.test/acme/intro?embed_domain=localhost&embed_type=Inline&auto=1' });
+    await eventually(() => ignored(p) >= 1, 10_000, 'the look-alike message seen and ignored');
+    await nothingFires(p, 'Schedule', 'Lead');
+    await addFrame(p, { src: 'https://calendly.com/acme/intro?embed_domain=localhost&embed_type=Inline&auto=1' });
+    await oneConversion(p, 'Schedule');
+    noErrors(p);
+    await p.close();
+  });
+
   /** Adds an iframe (in a builder's container or not) that submits at once. */
   async function addFrame(p, { container, className = '', src }) {
     await p.page.evaluate(({ container, className, src }) => {

@@ -97,7 +97,8 @@ pub enum Builder {
     HubSpot,
     /// Paperform embeds (`data-paperform-id`).
     Paperform,
-    /// Calendly's scheduling embeds (inline and popup widgets): a booking, not a form.
+    /// Calendly's scheduling embeds (inline and popup widgets, or its page in a bare iframe): a
+    /// booking, not a form.
     Calendly,
     /// Typeform embeds (`@typeform/embed`: widget, popup, slider, popover, side tab).
     Typeform,
@@ -146,7 +147,11 @@ impl Builder {
         match self {
             Self::HubSpot => "iframe.hs-form-iframe,.hs-form-frame iframe,.hbspt-form iframe",
             Self::Paperform => "[data-paperform-id] iframe",
-            Self::Calendly => ".calendly-inline-widget iframe,.calendly-overlay iframe",
+            // The inline and popup widgets' containers, and an iframe pasted without them (which
+            // host it is on is the origin rule's: `calendly.com.evil.test` matches and is refused).
+            Self::Calendly => {
+                ".calendly-inline-widget iframe,.calendly-overlay iframe,iframe[src*=\"calendly.com\"]"
+            }
             // The SDK's frames, whatever their container: the embed id in their URL (which frame
             // sent a message, not whose origin it is: that is the origin rule's).
             Self::Typeform => "iframe[src*=\"typeform-embed-id=\"]",
