@@ -393,6 +393,14 @@ describe('form builders', () => {
     await p.close();
   });
 
+  test("a Typeform frame whose URL names calendly.com (a hidden field) is still Typeform's: one Lead", async () => {
+    const p = await visitBuilders();
+    await addFrame(p, { src: `${stack.builder.origin}/played/typeform/form.html?formId=x&typeform-embed-id=e1&booking=calendly.com%2Facme&auto=1` });
+    await oneConversion(p);
+    noErrors(p);
+    await p.close();
+  });
+
   /** Adds an iframe (in a builder's container or not) that submits at once. */
   async function addFrame(p, { container, className = '', src }) {
     await p.page.evaluate(({ container, className, src }) => {

@@ -105,12 +105,14 @@ pub enum Builder {
 }
 
 impl Builder {
-    /// Every builder.
+    /// Every builder, in the order a page tries their iframes' selectors: Calendly's last, as it
+    /// takes any iframe whose URL names `calendly.com`, which another builder's may too (a
+    /// Typeform's hidden field). The others' selectors never share a frame.
     pub const ALL: [Self; 4] = [
-        Self::HubSpot,
-        Self::Paperform,
-        Self::Calendly,
         Self::Typeform,
+        Self::Paperform,
+        Self::HubSpot,
+        Self::Calendly,
     ];
 
     /// The builder's name for logs: `hubspot`, `paperform`, `calendly`, `typeform`.
