@@ -302,7 +302,10 @@ for (const [name, [wall, cpu], budget] of rows) {
   console.log(`  ${name.padEnd(64)} ${fmt(wall).padStart(9)} ${fmt(cpu).padStart(9)}${verdict}`);
 }
 // Each arm's median with its middle half (first to third quartile): how far one visit moves.
-const spread = (k, runs) => `${fmt(figure(k, runs))} (${quantile(runs.map((r) => r[k]), 0.25).toFixed(2)}–${quantile(runs.map((r) => r[k]), 0.75).toFixed(2)})`;
+const spread = (k, runs) => {
+  const xs = runs.map((r) => r[k]);
+  return `${fmt(median(xs))} (${quantile(xs, 0.25).toFixed(2)}–${quantile(xs, 0.75).toFixed(2)})`;
+};
 const arms = (k) => `${spread(k, tagged)} with the tag, ${spread(k, plain)} without`;
 if (retried.length) console.log(`  (visits made again: ${retried.join('; ')})`);
 console.log(`  (stretches: load ${arms('load')}; first submission ${arms('first')}; later ${arms('later')}; the page view's own task ${fmt(figure('begin'))})`);
