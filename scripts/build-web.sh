@@ -6,6 +6,7 @@
 #   cargo (release, opt-level z, feature `module`: no_std, a trapping panic handler and a small
 #     allocator, so neither std's panic and formatting code nor dlmalloc ships) → capiflare_web.wasm
 #   wasm-bindgen --target web                                     → glue (ES module) + wasm
+#   node js/traps.mjs: the allocator's two failure paths become the trap they end in
 #   wasm-opt -Oz (to a fixed point, without inlining), then imports and exports renamed to short names → the wasm served
 #   node js/build.mjs (esbuild, then terser for the module script): the loader → t.js; page driver + glue → m.<hash>.js
 #
@@ -24,6 +25,7 @@ cargo build -p capiflare-web --features module --target wasm32-unknown-unknown -
 rm -rf "$OUT/bindgen"
 wasm-bindgen --target web --omit-default-module-path --no-typescript \
   --out-dir "$OUT/bindgen" "$CARGO_TARGET_DIR/wasm32-unknown-unknown/release/capiflare_web.wasm"
+node js/traps.mjs "$OUT/bindgen/capiflare_web_bg.wasm"
 
 # The features Rust enables by default on wasm32-unknown-unknown (1.82+).
 FEATURES=(--enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext
