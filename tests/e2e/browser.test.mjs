@@ -289,16 +289,40 @@ describe('form builders', () => {
     return p;
   }
 
-  test('HubSpot legacy iframe (hsFormCallback onFormSubmitted): one Lead', async () => {
+  test('HubSpot legacy embed (hsFormCallback onFormSubmitted, posted on the page by its script; the form in its shell iframe): one Lead', async () => {
     const p = await visitBuilders();
-    const frame = await eventually(() => p.page.frames().find((f) => f.url().includes('legacy-form.html')), 10_000, 'HubSpot frame');
-    await frame.waitForSelector('input[name=email]');
-    await frame.fill('input[name=email]', 'Hub.Legacy@Example.com');
-    await frame.fill('input[name=firstname]', 'Hub');
-    await frame.click('button[type=submit]');
+    const frame = p.page.frameLocator('#hubspot-legacy iframe.hs-form-iframe');
+    await frame.locator('input[name=email]').fill('Hub.Legacy@Example.com');
+    await frame.locator('input[name=firstname]').fill('Hub');
+    await frame.locator('button[type=submit]').click();
     const { record } = await oneConversion(p);
     assert.deepEqual(record.payload.user_data.em, [sha256('hub.legacy@example.com')]);
     assert.deepEqual(record.payload.user_data.fn, [sha256('hub')]);
+    noErrors(p);
+    await p.close();
+  });
+
+  test('HubSpot legacy raw HTML form: one Lead from its message, none from its submit; excluded by its container, raw or in its shell iframe, nothing', async () => {
+    const p = await visitBuilders();
+    await p.page.evaluate(() => {
+      for (const [id, exclude] of [['hubspot-raw', false], ['hubspot-shell-excluded', true]]) {
+        const box = document.createElement('div');
+        box.id = id;
+        if (exclude) box.setAttribute('data-capiflare-exclude', '');
+        document.body.appendChild(box);
+      }
+      hbspt.forms.create({ portalId: '1234567', formId: 'raw-form', target: '#hubspot-raw', css: '' });
+      hbspt.forms.create({ portalId: '1234567', formId: 'shell-excluded-form', target: '#hubspot-shell-excluded' });
+    });
+    const shell = p.page.frameLocator('#hubspot-shell-excluded iframe.hs-form-iframe');
+    for (const [root, email] of [[p.page.locator('#hubspot-newsletter'), 'news@example.com'], [shell, 'shell@example.com'], [p.page.locator('#hubspot-raw'), 'Hub.Raw@Example.com']]) {
+      await root.locator('input[name=email]').fill(email);
+      await root.locator('button[type=submit]').click();
+      await root.locator('form[hidden]').waitFor({ state: 'attached' });
+    }
+    const { record } = await oneConversion(p);
+    assert.deepEqual(record.payload.user_data.em, [sha256('hub.raw@example.com')]);
+    assert.equal(p.logs.filter((l) => l.includes('excluded: data-capiflare-exclude')).length, 2, 'both excluded forms seen and excluded');
     noErrors(p);
     await p.close();
   });

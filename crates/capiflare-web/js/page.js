@@ -500,8 +500,9 @@ function send(ev) {
 
 // ---- plain forms ----
 
-/** Whether a form never fires, and why: `data-capiflare-exclude`, an `EXCLUDED_FORMS` selector,
- * or the page's path in `EXCLUDED_FORMS`. */
+/** Whether a form (the element `el` holding it; without one, only the path counts) never fires,
+ * and why: `data-capiflare-exclude`, an `EXCLUDED_FORMS` selector, or the page's path in
+ * `EXCLUDED_FORMS`. */
 function excluded(el) {
   if (within(el, '[data-capiflare-exclude]')) return 'excluded: data-capiflare-exclude';
   // The core's answer changes only with the path (a single-page app's navigation).
@@ -685,10 +686,19 @@ function onMessage(ev) {
   const [trigger, user] = core('message', ev.origin, pageOrigin, sender, srcOrigin, srcQuery, cfg.form_origins, data, now()).split(SEP);
   if (trigger == 'untrusted') return DEBUG && log('message ignored: untrusted sender', ev.origin);
   if (trigger == 'ignored') return DEBUG && log('message ignored: not a submission');
-  const why = frame && excluded(frame);
+  // A form the page's own script reported (HubSpot's legacy embed) is excluded like its iframe.
+  const why = excluded(frame || reported(data.id));
   if (why) return DEBUG && log(why);
   DEBUG && log(sender + ' submission: ' + trigger);
   convert(eventName(trigger), undefined, parse(user), '', true);
+}
+
+/** Where the form that a message the page posted to itself names (`id`: HubSpot's legacy form guid)
+ * sits in the page: the form, or the same-origin iframe it is rendered in (HubSpot's shell); none
+ * when it is not found, so only the page's path can exclude it. */
+function reported(id) {
+  const find = (doc) => all(doc, '[data-form-id]').find((el) => attr(el, 'data-form-id') == id);
+  return find(d) || all(d, 'iframe').find((f) => find(f.contentDocument));
 }
 
 /** HubSpot's new editor: `hs-form-event:on-submission:success` for a form on this page, then the
