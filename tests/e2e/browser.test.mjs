@@ -91,6 +91,21 @@ describe('landing', () => {
     await p.close();
   });
 
+  test("the worker not answering POST c: Meta's script loads all the same, after 2 s", async () => {
+    const p = await openPage(stack);
+    let held = 0;
+    await p.context.route('**/capi/c', () => { held++; });
+    await p.page.goto(`${stack.origin}/lead`);
+    await moduleReady(p.page);
+    await eventually(() => held === 1, 10_000, 'POST c sent');
+    const sent = Date.now();
+    await eventually(() => p.fbevents.length === 1, 10_000, 'fbevents.js requested');
+    assert.ok(Date.now() - sent > 1500, 'it waited for the cookies first');
+    await eventually(() => p.tracks('PageView').length === 1, 10_000, 'the PageView on the Pixel');
+    noErrors(p);
+    await p.close();
+  });
+
   test('the worker unreachable for POST c: the module writes _fbc and _fbp itself, and conversions carry them', async () => {
     const p = await openPage(stack);
     const refused = [];
@@ -150,6 +165,7 @@ describe('plain forms', () => {
     }
     // Meta's Pixel loaded once and initialized with the configured pixel before any event.
     assert.equal(p.fbevents.length, 1, 'fbevents.js requested once');
+    assert.ok(p.fbevents[0].landed, "fbevents.js requested once the worker had set the cookies, which it then keeps");
     const calls = p.fbq().map((c) => c.slice(0, 2).join(' '));
     assert.deepEqual(calls.filter((c) => c.startsWith('init')), ['init 1234567890123']);
     assert.ok(calls.indexOf('init 1234567890123') < calls.indexOf('track PageView'), 'init before the PageView');
@@ -181,6 +197,26 @@ describe('plain forms', () => {
     await p.page.click('#callback button[type=submit]');
     await nothingFires(p);
     assert.match(p.page.url(), /\/lead$/);
+    // The page's handler shows its error at once, before the watch starts: read as an error.
+    assert.ok(p.logs.some((l) => l.includes('form: error shown')), 'the error message read as one');
+    noErrors(p);
+    await p.close();
+  });
+
+  test("an AJAX form whose own submit handler shows its success message at once: one Lead", async () => {
+    const p = await visit('/lead');
+    await p.page.evaluate(() => {
+      document.body.insertAdjacentHTML('beforeend', '<form id="instant"><input name="email" type="email" required><button type="submit">Send</button><p class="success" hidden>Thank you, we got it.</p></form>');
+      const form = document.getElementById('instant');
+      form.addEventListener('submit', (e) => {
+        e.preventDefault();
+        form.querySelector('.success').hidden = false;
+      });
+    });
+    await p.page.fill('#instant input', 'Instant@Example.com');
+    await p.page.click('#instant button');
+    const { record } = await oneConversion(p);
+    assert.deepEqual(record.payload.user_data.em, [sha256('instant@example.com')]);
     noErrors(p);
     await p.close();
   });
@@ -606,6 +642,22 @@ describe('consent managers', () => {
         }, 200);
       };</script>${tag}`);
     await lead(p);
+    await oneConversion(p);
+    assert.ok(p.logs.some((l) => l.includes('consent: allow by cmp')));
+    noErrors(p);
+    await p.close();
+  });
+
+  test('IAB TCF v2.2 from a CMP loaded after the module: a conversion held until then fires on its grant', async () => {
+    const p = await custom(tag);
+    await lead(p);
+    await delay(300);
+    assert.deepEqual(p.calls, [], 'held: no consent yet');
+    await p.page.evaluate(() => {
+      window.__tcfapi = function (cmd, version, cb) {
+        if (cmd === 'addEventListener') cb({ gdprApplies: true, eventStatus: 'useractioncomplete', purpose: { consents: { 1: true, 3: true, 4: true, 7: true } } }, true);
+      };
+    });
     await oneConversion(p);
     assert.ok(p.logs.some((l) => l.includes('consent: allow by cmp')));
     noErrors(p);

@@ -126,7 +126,9 @@ export async function openPage(stack, { gpc = false } = {}) {
   const fbqCalls = [];
   await context.exposeBinding('__fbqRecord', (_source, args) => { fbqCalls.push(args); });
   await context.route('https://connect.facebook.net/**', (route) => {
-    fbevents.push(route.request().url());
+    // Whether the worker had answered the page's landing call (POST c) by then.
+    const landed = stack.calls.some((c) => c.page === id && c.route === 'c' && c.status !== undefined);
+    fbevents.push({ url: route.request().url(), landed });
     return route.fulfill({ status: 200, contentType: 'text/javascript', body: RECORDER });
   });
   const page = await context.newPage();

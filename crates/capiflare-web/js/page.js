@@ -33,6 +33,8 @@ const SETTLE_MS = 50;
 // few times, so the visitor's first submission costs about what a later one does.
 const WARM_ROUNDS = 4;
 const CMPS = ['__tcfapi', 'dataLayer', 'OnetrustActiveGroups', 'Cookiebot'];
+// How long Meta's script waits for the landing's cookie call at most (ms).
+const PIXEL_WAIT_MS = 2000;
 
 let started = false;
 let cfg = {};
@@ -47,11 +49,13 @@ let urlE = '';
 let SEL = [];
 // The AJAX forms being watched: form → its check.
 const watching = new Map();
-// Consent: explicit and TCF signals ('granted', 'denied' or '' for none), the last decision, whether a
-// signal granted, whether the last evaluation saw a consent platform's global, whether the first
-// `allow` has happened, conversions held until consent.
+// Consent: explicit and TCF signals ('granted', 'denied' or '' for none), whether the TCF CMP is
+// listened to, the last decision, whether a signal granted, whether the last evaluation saw a
+// consent platform's global, whether the first `allow` has happened, conversions held until
+// consent.
 let explicit = '';
 let tcfSignal = '';
+let tcfHeard = false;
 let decision = '';
 let granted = false;
 let cmpSeen = false;
@@ -63,6 +67,8 @@ let identity = {};
 // ones were replayed wait too (`pending`).
 let landed = false;
 let waiting = [];
+// Meta's script, until it is inserted.
+let pixelTag;
 let replayed = false;
 let pending = [];
 // `EXCLUDED_FORMS` as the core read it for a path: [path, answer].
@@ -179,7 +185,7 @@ function warmUp(rounds) {
     within(form, SEL[0]);
     excluded(form);
     readForm(form);
-    outcome(form, shownNow(form), true);
+    outcome(form, shownNow(form));
   }
   // Every field's normalization, once (a page's forms may not have them all).
   if (rounds == WARM_ROUNDS) hash(['email', 'warm.up@example.com', 'phone', '+1 650 555 1212', 'full_name', 'Warm Up', 'city', 'Menlo Park', 'state', 'California', 'zip', '94025', 'country', 'United States', 'date_of_birth', '1990-02-13', 'gender', 'female']);
@@ -283,14 +289,29 @@ function fire([ev, pixel]) {
 // ---- consent ----
 
 function installConsent() {
-  try {
-    if (typeof w.__tcfapi == 'function') w.__tcfapi('addEventListener', 2, safe(onTcf));
-  } catch (e) {}
+  listenTcf();
   for (const name of ['CookiebotOnConsentReady', 'CookiebotOnAccept', 'CookiebotOnDecline', 'OneTrustGroupsUpdated']) {
     w.addEventListener(name, safe(evaluate));
   }
-  // CMPs change their answer later: a light poll while one is present or the decision pending.
-  setInterval(safe(() => (decision == 'pending' || cmpPresent()) && evaluate()), 1000);
+  // CMPs change their answer later, or load later: a light poll while one is present or the
+  // decision pending.
+  setInterval(
+    safe(() => {
+      listenTcf();
+      (decision == 'pending' || cmpPresent()) && evaluate();
+    }),
+    1000,
+  );
+}
+
+/** Listens to the TCF CMP's `__tcfapi` once it is on the page (a site may load its CMP late). */
+function listenTcf() {
+  if (!tcfHeard && typeof w.__tcfapi == 'function') {
+    tcfHeard = true;
+    try {
+      w.__tcfapi('addEventListener', 2, safe(onTcf));
+    } catch (e) {}
+  }
 }
 
 /** `__tcfapi`'s callback: `cb(tcData, success)`; a failed call passes no data. */
@@ -391,13 +412,21 @@ function loadPixel() {
   n.loaded = true;
   n.version = '2.0';
   n.queue = [];
-  const s = d.createElement('script');
+  const s = (pixelTag = d.createElement('script'));
   s.async = true;
   s.src = FBEVENTS;
-  d.documentElement.appendChild(s);
+  // Inserted once the landing's cookies are in place (`land`): Meta's script then keeps the
+  // worker's `_fbc` and `_fbp` rather than writing its own for the worker's answer to replace. At
+  // the latest after PIXEL_WAIT_MS, should the worker not answer.
+  setTimeout(safe(insertPixel), PIXEL_WAIT_MS);
   fbq('consent', 'grant');
   for (const id of strings(cfg.pixels)) fbq('init', id);
   DEBUG && log('pixel: loading');
+}
+
+function insertPixel() {
+  if (pixelTag) d.documentElement.appendChild(pixelTag);
+  pixelTag = 0;
 }
 
 /** The site's own queued `fbq('track', 'PageView', …)`, as the core decides: `undefined` when the
@@ -463,6 +492,7 @@ function landing() {
 
 function land() {
   landed = true;
+  insertPixel();
   const ready = waiting;
   waiting = [];
   ready.forEach(send);
@@ -521,7 +551,10 @@ function onSubmit(ev) {
   // Read and hashed now, so the page's own reset cannot lose the fields and raw values do not linger.
   const user = readForm(form);
   if (!user) return DEBUG && log('form: honeypot filled, spam');
-  setTimeout(safe(() => afterSubmit(ev, form, user)), 0);
+  // What the form reports before the page's own handlers run: a message they show at once (an
+  // error, or a success that needs no answer) is then new.
+  const before = shownNow(form);
+  setTimeout(safe(() => afterSubmit(ev, form, user, before)), 0);
 }
 
 /** The label text of a control: its `<label>`, `aria-label`, `aria-labelledby`, placeholder or
@@ -571,7 +604,7 @@ function layout(el) {
  * which is the browser's own verdict of success (DESIGN.md section 2 item 4), not asked of the core:
  * reading validity is `checkValidity`, which fires `invalid` events, so only such a submit reads it.
  * A prevented one is AJAX, whose outcome the core reads. */
-function afterSubmit(ev, form, user) {
+function afterSubmit(ev, form, user, before) {
   if (!ev.defaultPrevented) {
     if (form.checkValidity()) {
       DEBUG && log('form: submitted, navigating');
@@ -580,7 +613,7 @@ function afterSubmit(ev, form, user) {
     return;
   }
   DEBUG && log('form: AJAX, waiting for success');
-  watch(form, user);
+  watch(form, user, before);
 }
 
 /** An AJAX form's success candidates, `[element, own]` each: the site's `data-capiflare-success`
@@ -595,22 +628,20 @@ function candidates(form) {
  * style. */
 const shownNow = (form) => candidates(form).map(([e, own]) => [e, text(e), own]).filter(([e, t]) => t && rendered(e));
 
-/** What an AJAX form reports now, as the core reads whether it is still shown and, when
- * `looking`, the candidates shown that were not shown with that text `before`: `gone` or `shown`
- * (success), `-error`, or empty while it reports nothing. */
-function outcome(form, before, looking) {
+/** What an AJAX form reports now, as the core reads whether it is still shown and the candidates
+ * shown that were not shown with that text `before`: `gone` or `shown` (success), `-error`, or
+ * empty while it reports nothing. */
+function outcome(form, before) {
   const facts = [];
-  if (looking) {
-    for (const [el, t, own] of shownNow(form)) {
-      if (!before.some(([b, bt]) => b === el && bt == t)) facts.push(attr(el, 'id') + ' ' + str(el.className), attr(el, 'role'), t, own ? '1' : '');
-    }
+  for (const [el, t, own] of shownNow(form)) {
+    if (!before.some(([b, bt]) => b === el && bt == t)) facts.push(attr(el, 'id') + ' ' + str(el.className), attr(el, 'role'), t, own ? '1' : '');
   }
   return core('outcome', form.isConnected && rendered(form), facts);
 }
 
-/** An AJAX form: within a few seconds, its `outcome`; an error message means nothing. */
-function watch(form, user) {
-  const before = shownNow(form);
+/** An AJAX form: within a few seconds, its `outcome` against what it showed `before` the submit;
+ * an error message means nothing. */
+function watch(form, user, before) {
   let done = false;
   let timer = 0;
   let observer;
@@ -622,8 +653,8 @@ function watch(form, user) {
     DEBUG && log(why);
   };
   // With `type`, a builder's event at the form decides alone.
-  const check = (looking, type) => {
-    const verdict = !done && (type ? core('outcome', true, [], type) : outcome(form, before, looking));
+  const check = (type) => {
+    const verdict = !done && (type ? core('outcome', true, [], type) : outcome(form, before));
     if (!verdict) return;
     stop(DEBUG && { gone: 'form: hidden or removed, success', shown: 'form: success shown', sent: "form: the builder's success event", '-error': 'form: error shown', '-failed': "form: the builder's failure event" }[verdict]);
     // The core marks an outcome that is no conversion with a leading `-`.
@@ -633,22 +664,21 @@ function watch(form, user) {
   // At most one check per SETTLE_MS, once the browser has laid the change out: a page that
   // changes all the time (a carousel, a spinner) would otherwise have its layout forced at every
   // change for the whole window.
-  const soon = () => timer || (timer = setTimeout(safe(() => ((timer = 0), check(true))), SETTLE_MS));
+  const soon = () => timer || (timer = setTimeout(safe(() => ((timer = 0), check())), SETTLE_MS));
   try {
     observer = new MutationObserver(soon);
     observer.observe(d.documentElement, { childList: true, subtree: true, attributes: true, characterData: true });
   } catch (e) {}
   setTimeout(safe(() => done || stop(DEBUG && 'form: no success signal')), +SEL[9]);
-  // Right away, only whether the submit handler hid or removed the form: the candidates are as
-  // `before` has just read them.
-  check(false);
+  // Right away: what the page's submit handlers did.
+  check();
 }
 
 /** A builder's event (`SEL[8]`) at a watched form, or at an element around it (older Contact
  * Form 7 dispatches at its wrapper). */
 function onFormEvent(ev) {
   const at = ev.target;
-  for (const [form, check] of watching) if (at instanceof Element && at.contains(form)) check(false, ev.type);
+  for (const [form, check] of watching) if (at instanceof Element && at.contains(form)) check(ev.type);
 }
 
 function formConversion(user) {
