@@ -106,6 +106,18 @@ describe('landing', () => {
     await p.close();
   });
 
+  test('the worker refusing POST c (429): no script cookies, the worker answered', async () => {
+    const p = await openPage(stack);
+    await p.context.route('**/capi/c', (route) => route.fulfill({ status: 429, contentType: 'application/json', body: '{"error":{"code":"rate_limited","message":"too many requests"}}' }));
+    await p.page.goto(`${stack.origin}/lead?fbclid=AbC-x_1`);
+    await moduleReady(p.page);
+    await eventually(() => p.logs.some((l) => l.includes('cookies: the worker answered 429')), 10_000, 'the answer read');
+    await delay(300);
+    assert.deepEqual((await p.context.cookies()).filter((c) => c.name.startsWith('_fb')), [], 'no script cookies');
+    assert.deepEqual(p.errors.filter((e) => !e.includes('429')), []);
+    await p.close();
+  });
+
   test('the worker unreachable for POST c: the module writes _fbc and _fbp itself, and conversions carry them', async () => {
     const p = await openPage(stack);
     const refused = [];
@@ -116,7 +128,7 @@ describe('landing', () => {
     const before = Date.now();
     await p.page.goto(`${stack.origin}/lead?fbclid=AbC-x_1`);
     await moduleReady(p.page);
-    await eventually(() => p.logs.some((l) => l.includes('cookies: worker failed, script cookies')), 10_000, 'the fallback');
+    await eventually(() => p.logs.some((l) => l.includes('cookies: worker unreachable, script cookies')), 10_000, 'the fallback');
     assert.ok(refused.length >= 1, 'the landing tried the worker');
     assert.deepEqual(p.calls.filter((c) => c.route === 'c'), [], 'no POST c reached the worker');
     const cookies = await p.context.cookies();

@@ -481,9 +481,11 @@ function landing() {
   if (fbclid) body.fbclid = fbclid;
   if (granted) body.consent = 'granted';
   post(urlC, JSON.stringify(body), (status) => {
-    if (status >= 200 && status < 300) DEBUG && log('cookies: set by the worker');
+    // Script cookies only when the worker could not be reached: no answer, or its platform's 5xx. A
+    // refusal (4xx: an origin it does not serve, a rate limit) is its answer.
+    if (status > 199 && status < 500) DEBUG && log('cookies: the worker answered ' + status);
     else {
-      DEBUG && log('cookies: worker failed, script cookies');
+      DEBUG && log('cookies: worker unreachable, script cookies');
       for (const line of fallback) if (line) d.cookie = line;
     }
     land();
