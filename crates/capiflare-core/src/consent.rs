@@ -17,18 +17,19 @@ use alloc::vec::Vec;
 use serde::{Deserialize, Serialize};
 
 /// The site's consent policy (`CONSENT_POLICY`) for visitors without an explicit or CMP answer.
-/// Serialized as its setting value (`"by-region"`, `"opt-in"`, `"opt-out"`).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+/// Serialized as its setting value (`"by-region"`, `"opt-in"`, `"opt-out"`). Ordered from the
+/// loosest to the strictest.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Policy {
+    /// `opt-out`: allowed unless GPC, a CMP or the explicit API says no.
+    OptOut,
     /// `by-region` (default): opt-in where [`requires_opt_in`] says so or the region is unknown,
     /// opt-out elsewhere.
     #[default]
     ByRegion,
     /// `opt-in`: nothing until a CMP or the explicit API grants consent.
     OptIn,
-    /// `opt-out`: allowed unless GPC, a CMP or the explicit API says no.
-    OptOut,
 }
 
 impl Policy {
@@ -41,6 +42,14 @@ impl Policy {
             "opt-out" => Some(Self::OptOut),
             _ => None,
         }
+    }
+
+    /// The stricter of two policies (`opt-in`, then `by-region`, then `opt-out`). A tag's
+    /// `data-consent` may tighten the site's policy on its page, never loosen it: the worker
+    /// decides the CAPI copies by the site's own, so a looser page would fire the Pixel alone.
+    #[must_use]
+    pub fn stricter(self, other: Self) -> Self {
+        self.max(other)
     }
 }
 

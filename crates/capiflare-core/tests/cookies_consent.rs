@@ -549,3 +549,15 @@ fn event_id_validity() {
     }
     r.finish("event_id validity");
 }
+
+/// A tag's policy may tighten the site's, never loosen it: every pair, both ways.
+#[test]
+fn the_stricter_policy_wins() {
+    use Policy::{ByRegion, OptIn, OptOut};
+    let order = [OptOut, ByRegion, OptIn];
+    for (i, a) in order.iter().enumerate() {
+        for (j, b) in order.iter().enumerate() {
+            assert_eq!(a.stricter(*b), order[i.max(j)], "{a:?} with {b:?}");
+        }
+    }
+}

@@ -158,10 +158,10 @@ fn tcf(a: &Args) -> String {
 /// under opt-in.
 ///
 /// `[tagPolicy, configPolicy, country, gpc, explicit, tcf, google, onetrust, cookiebot]`: the
-/// policy is the tag's `data-consent` when valid, else the configuration's; `country` is the
-/// visitor's as the edge placed it (empty when unknown); `gpc` is
-/// `navigator.globalPrivacyControl === true`; `explicit` and `tcf` are signals as [`explicit`]
-/// and [`tcf`] answer them; `google` lists the `dataLayer`'s consent commands as strings, four per
+/// policy is the configuration's, or the tag's `data-consent` where that is stricter (the worker
+/// decides by the configuration's); `country` is the visitor's as the edge placed it (empty when
+/// unknown); `gpc` is `navigator.globalPrivacyControl === true`; `explicit` and `tcf` are signals
+/// as [`explicit`] and [`tcf`] answer them; `google` lists the `dataLayer`'s consent commands as strings, four per
 /// command: the command, `"1"` when it carried a `region`, `ad_storage` and `ad_user_data` (empty
 /// when absent); `onetrust` is `OnetrustActiveGroups` and `cookiebot` is
 /// `Cookiebot.consent.marketing`, each when the page has it.
@@ -184,9 +184,9 @@ fn consent(a: &Args) -> String {
     ]);
     let inputs = consent::Inputs {
         gpc: a.flag(3),
-        policy: Policy::parse(a.str(0))
-            .or_else(|| Policy::parse(a.str(1)))
-            .unwrap_or_default(),
+        policy: Policy::parse(a.str(1))
+            .unwrap_or_default()
+            .stricter(Policy::parse(a.str(0)).unwrap_or(Policy::OptOut)),
         country: a.text(2).filter(|c| !c.is_empty()).map(String::from),
         explicit: signal(a.str(4)),
         cmp,

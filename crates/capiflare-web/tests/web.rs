@@ -532,9 +532,22 @@ fn consent_reads_the_signals_the_page_passes() {
         "default", "", "granted", "granted", "update", "", "denied", "",
     ]);
     assert_eq!(decide("", "opt-out", "", false, "", denied), "deny by cmp");
-    // The tag's policy wins when valid; the visitor's region decides `by-region`.
+    // The tag's policy may tighten the site's, never loosen it; the visitor's region decides
+    // `by-region`.
     assert_eq!(
         decide("opt-out", "opt-in", "", false, "", u.clone()),
+        "pending by policy"
+    );
+    assert_eq!(
+        decide("opt-in", "opt-out", "", false, "", u.clone()),
+        "pending by policy"
+    );
+    assert_eq!(
+        decide("opt-out", "by-region", "DE", false, "", u.clone()),
+        "pending by policy"
+    );
+    assert_eq!(
+        decide("by-region", "opt-out", "US", false, "", u.clone()),
         "allow by policy"
     );
     assert_eq!(
