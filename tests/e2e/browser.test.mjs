@@ -215,6 +215,21 @@ describe('plain forms', () => {
     await p.close();
   });
 
+  test('a navigating form that skips the browser\'s validation (novalidate), sent invalid: no Lead', async () => {
+    const p = await visit('/lead');
+    await p.page.evaluate(() => {
+      document.body.insertAdjacentHTML('beforeend', '<form id="nv" action="/thanks" method="get" novalidate><input name="email" type="email" required><button type="submit">Go</button></form>');
+    });
+    await p.page.fill('#nv input', 'not-an-email');
+    await p.page.click('#nv button');
+    await p.page.waitForURL(/\/thanks/);
+    await moduleReady(p.page);
+    await nothingFires(p);
+    assert.ok(p.logs.some((l) => l.includes('form: invalid')), 'the submit seen and judged invalid');
+    noErrors(p);
+    await p.close();
+  });
+
   test("an AJAX form whose own submit handler shows its success message at once: one Lead", async () => {
     const p = await visit('/lead');
     await p.page.evaluate(() => {
