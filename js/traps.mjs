@@ -33,5 +33,8 @@ for (const path of PATHS) {
   m.removeFunction(found[0]);
   m.addFunction(found[0], info.params, info.results, info.vars, m.unreachable());
 }
-if (!m.validate()) process.exit(1);
+if (!m.validate()) {
+  console.error(`js/traps.mjs: ${file} does not validate once rewritten`);
+  process.exit(1);
+}
 writeFileSync(file, m.emitBinary());
