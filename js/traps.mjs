@@ -24,7 +24,7 @@ const names = [];
 for (let i = 0; i < m.getNumFunctions(); i++) names.push(binaryen.getFunctionInfo(m.getFunctionByIndex(i)).name);
 for (const path of PATHS) {
   // `alloc[<hash>]::raw_vec::handle_error`: the crate's disambiguator varies with the toolchain.
-  const found = names.filter((n) => /^alloc(\[\w+\])?/.test(n) && n.replace(/^alloc(\[\w+\])?/, '') === path);
+  const found = names.filter((n) => /^alloc(?:\[\w+\])?(::.*)$/.exec(n)?.[1] === path);
   if (found.length !== 1) {
     console.error(`js/traps.mjs: expected one alloc${path} in ${file}, found ${found.length}`);
     process.exit(1);

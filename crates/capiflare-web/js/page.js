@@ -424,6 +424,7 @@ function loadPixel() {
   DEBUG && log('pixel: loading');
 }
 
+/** Meta's script into the page, once. */
 function insertPixel() {
   if (pixelTag) d.documentElement.appendChild(pixelTag);
   pixelTag = 0;

@@ -161,9 +161,9 @@ fn tcf(a: &Args) -> String {
 /// policy is the configuration's, or the tag's `data-consent` where that is stricter (the worker
 /// decides by the configuration's); `country` is the visitor's as the edge placed it (empty when
 /// unknown); `gpc` is `navigator.globalPrivacyControl === true`; `explicit` and `tcf` are signals
-/// as [`explicit`] and [`tcf`] answer them; `google` lists the `dataLayer`'s consent commands as strings, four per
-/// command: the command, `"1"` when it carried a `region`, `ad_storage` and `ad_user_data` (empty
-/// when absent); `onetrust` is `OnetrustActiveGroups` and `cookiebot` is
+/// as [`explicit`] and [`tcf`] answer them; `google` lists the `dataLayer`'s consent commands as
+/// strings, four per command: the command, `"1"` when it carried a `region`, `ad_storage` and
+/// `ad_user_data` (empty when absent); `onetrust` is `OnetrustActiveGroups` and `cookiebot` is
 /// `Cookiebot.consent.marketing`, each when the page has it.
 fn consent(a: &Args) -> String {
     let mut commands = GoogleConsent::default();
