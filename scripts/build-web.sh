@@ -6,8 +6,10 @@
 #   cargo (release, opt-level z, feature `module`: no_std, a trapping panic handler and a small
 #     allocator, so neither std's panic and formatting code nor dlmalloc ships) → capiflare_web.wasm
 #   wasm-bindgen --target web                                     → glue (ES module) + wasm
-#   node js/traps.mjs: the allocator's two failure paths become the trap they end in
-#   wasm-opt -Oz (to a fixed point, without inlining), then imports and exports renamed to short names → the wasm served
+#   node js/traps.mjs code: the allocator's two failure paths become the trap they end in
+#   wasm-opt -Oz (to a fixed point, without inlining)
+#   node js/traps.mjs data: the data only those paths used is zeroed
+#   wasm-opt: zeroed data dropped, imports and exports renamed to short names → the wasm served
 #   node js/build.mjs (esbuild, then terser for the module script): the loader → t.js; page driver + glue → m.<hash>.js
 #
 # Its own target directory: the module builds wasm-bindgen without `std` (the tests and the worker
@@ -25,7 +27,7 @@ cargo build -p capiflare-web --features module --target wasm32-unknown-unknown -
 rm -rf "$OUT/bindgen"
 wasm-bindgen --target web --omit-default-module-path --no-typescript \
   --out-dir "$OUT/bindgen" "$CARGO_TARGET_DIR/wasm32-unknown-unknown/release/capiflare_web.wasm"
-node js/traps.mjs "$OUT/bindgen/capiflare_web_bg.wasm"
+node js/traps.mjs code "$OUT/bindgen/capiflare_web_bg.wasm"
 
 # The features Rust enables by default on wasm32-unknown-unknown (1.82+).
 FEATURES=(--enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext
@@ -34,7 +36,8 @@ FEATURES=(--enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-e
 # (bodies left out of line repeat less), and the time it would save is a few calls per submission.
 wasm-opt -Oz --converge --skip-pass=inlining-optimizing --strip-debug --strip-producers --strip-target-features "${FEATURES[@]}" \
   "$OUT/bindgen/capiflare_web_bg.wasm" -o "$OUT/bindgen/small.wasm"
-wasm-opt --minify-imports-and-exports-and-modules "${FEATURES[@]}" \
+node js/traps.mjs data "$OUT/bindgen/small.wasm"
+wasm-opt --memory-packing --minify-imports-and-exports-and-modules "${FEATURES[@]}" \
   "$OUT/bindgen/small.wasm" -o "$OUT/bindgen/opt.wasm" > "$OUT/bindgen/names.json"
 
 node js/build.mjs "$OUT/bindgen"
