@@ -910,3 +910,36 @@ capiflare('track', 'Contact');</script>
     }
   });
 });
+
+describe('several pixels (PIXELS, one receiving only some events)', () => {
+  const ALL = '1111111111111';
+  const PAGE_VIEWS = '2222222222222';
+  let two;
+  before(async () => {
+    two = await startStack({ META_PIXEL_ID: '', PIXELS: JSON.stringify([{ id: ALL }, { id: PAGE_VIEWS, events: ['PageView'] }]) });
+  });
+  after(async () => { await two?.stop(); });
+
+  test("each event goes to the same pixels on both channels: track for all, trackSingle for some", async () => {
+    const p = await openPage(two);
+    await p.page.goto(`${two.origin}/lead`);
+    await moduleReady(p.page);
+    await p.page.fill('#email', 'jo@example.com');
+    await p.page.click('#lead button[type=submit]');
+    await eventually(() => p.events('Lead').length > 0 && p.fbq().some((c) => c[2] === 'Lead'), 10_000, 'the Lead on both channels');
+    await delay(300);
+    const tracks = p.fbq().filter((c) => c[0].startsWith('track'));
+    const [pageView, lead] = ['PageView', 'Lead'].map((name) => p.events(name)[0].event_id);
+    assert.deepEqual(tracks, [
+      ['track', 'PageView', {}, { eventID: pageView }],
+      ['trackSingle', ALL, 'Lead', {}, { eventID: lead }],
+    ]);
+    const pixelsOf = async (id) => (await eventually(() => two.stored(id), 10_000, 'stored')).records.map((r) => r.pixel_id).sort();
+    assert.deepEqual(await pixelsOf(pageView), [ALL, PAGE_VIEWS]);
+    assert.deepEqual(await pixelsOf(lead), [ALL]);
+    const inits = p.fbq().filter((c) => c[0] === 'init').map((c) => c[1]);
+    assert.deepEqual(inits, [ALL, PAGE_VIEWS]);
+    noErrors(p);
+    await p.close();
+  });
+});

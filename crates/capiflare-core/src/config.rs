@@ -62,6 +62,9 @@ pub struct Config {
 #[allow(missing_docs)]
 pub struct PublicConfig {
     pub pixels: Vec<String>,
+    /// Pixel id → the event names it receives, for each pixel that does not receive them all.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub pixel_events: BTreeMap<String, Vec<String>>,
     pub events: BTreeMap<String, String>,
     pub excluded_forms: Vec<String>,
     pub form_origins: Vec<String>,
@@ -324,6 +327,11 @@ impl Config {
     pub fn public(&self) -> PublicConfig {
         PublicConfig {
             pixels: self.pixels.iter().map(|p| p.id.clone()).collect(),
+            pixel_events: self
+                .pixels
+                .iter()
+                .filter_map(|p| Some((p.id.clone(), p.events.clone()?)))
+                .collect(),
             events: self.events.clone(),
             excluded_forms: self.excluded_forms.clone(),
             form_origins: self.form_origins.clone(),

@@ -216,3 +216,31 @@ fn ingest_routes_events_to_the_pixels_that_want_them() {
     assert_eq!(rows.len(), 1);
     assert_eq!(rejected, [(0, "no_pixel_for_event")]);
 }
+
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+fn what_the_browser_module_is_told() {
+    use capiflare_core::config::Config;
+    let pixels = r#"[{"id":"111111","events":["Purchase"]},{"id":"222222","name":"main"},{"id":"333333","events":["Lead","Purchase"]}]"#;
+    let config = Config::from_settings(|k| (k == "PIXELS").then(|| pixels.to_owned())).unwrap();
+    let public = serde_json::to_value(config.public()).unwrap();
+    assert_eq!(
+        public["pixels"],
+        serde_json::json!(["111111", "222222", "333333"])
+    );
+    // Each pixel that does not receive every event, with the names it does; a name for the logs
+    // stays on the edge.
+    assert_eq!(
+        public["pixel_events"],
+        serde_json::json!({"111111": ["Purchase"], "333333": ["Lead", "Purchase"]})
+    );
+    assert!(!public.to_string().contains("main"));
+    let one =
+        Config::from_settings(|k| (k == "META_PIXEL_ID").then(|| "111111".to_owned())).unwrap();
+    let public = serde_json::to_value(one.public()).unwrap();
+    assert_eq!(
+        public.get("pixel_events"),
+        None,
+        "left out when every pixel receives every event"
+    );
+}

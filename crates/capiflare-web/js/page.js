@@ -8,8 +8,9 @@
 // control is a honeypot, whether a message may be trusted and what it reports, what an AJAX form
 // reports and for how long it is watched, what becomes of a site's own PageView, what leaves the
 // page and how it is normalized and hashed are all the core's. What lives here is how to reach
-// the page, the browser's own verdict on a plain submit (see `afterSubmit`), and the module's
-// state (one page).
+// the page, the browser's own verdict on a plain submit (see `afterSubmit`), which configured
+// pixels an event's Pixel call goes to (a lookup in the lists the worker inlined, see `fire`:
+// asking the core cost the download 300 bytes), and the module's state (one page).
 //
 // Every entry point (listeners, timers, callbacks, the loader's calls) runs through `safe`:
 // nothing throws into the host page.
@@ -280,8 +281,20 @@ function logEvent(what, ev) {
 function fire([ev, pixel]) {
   DEBUG && logEvent('fire', ev);
   if (pixel) {
-    const custom = isObj(ev.custom_data) ? ev.custom_data : {};
-    fbq(core('standard', ev.event_name) ? 'track' : 'trackCustom', ev.event_name, custom, { eventID: ev.event_id });
+    // To the pixels the worker sends the CAPI copy to: the configuration lists, for each pixel
+    // that does not receive every event (`PIXELS` `events`), the names it does. One `track`
+    // when all receive it, else a `trackSingle` for each that does.
+    const name = ev.event_name;
+    const only = isObj(cfg.pixel_events) ? cfg.pixel_events : {};
+    const ids = strings(cfg.pixels);
+    const to = ids.filter((id) => !Array.isArray(only[id]) || only[id].includes(name));
+    const kind = core('standard', name) ? '' : 'Custom';
+    const args = [name, isObj(ev.custom_data) ? ev.custom_data : {}, { eventID: ev.event_id }];
+    if (to.length == ids.length) fbq('track' + kind, ...args);
+    else {
+      DEBUG && log('pixel: only to ' + (to.join(', ') || 'none'));
+      for (const id of to) fbq('trackSingle' + kind, id, ...args);
+    }
   }
   send(ev);
 }
