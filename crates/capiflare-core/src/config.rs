@@ -70,6 +70,9 @@ pub struct PublicConfig {
     pub form_origins: Vec<String>,
     pub consent_policy: Policy,
     pub prefix: String,
+    /// `COOKIE_DOMAIN`, for the cookies the module writes itself when the worker cannot be reached.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cookie_domain: Option<String>,
 }
 
 /// A setting that is missing or wrong. Names the setting, never repeats its value.
@@ -337,6 +340,7 @@ impl Config {
             form_origins: self.form_origins.clone(),
             consent_policy: self.consent_policy,
             prefix: self.route_prefix.clone(),
+            cookie_domain: self.cookie_domain.clone(),
         }
     }
 }

@@ -202,6 +202,17 @@ pub fn subdomain_index(cookie_domain: &str) -> u8 {
     }
 }
 
+/// The domain `_fbc`/`_fbp` are set on for a page or request on `host` (DESIGN.md section 5): the
+/// site's `COOKIE_DOMAIN` when it sets one, else `host`'s [`registrable_domain`]; `None` for a
+/// host-only cookie.
+#[must_use]
+pub fn domain(configured: Option<&str>, host: &str) -> Option<String> {
+    match configured {
+        Some(d) if !d.is_empty() => Some(d.to_owned()),
+        _ => registrable_domain(host),
+    }
+}
+
 /// The domain to set `_fbc`/`_fbp` on for a request to `host` (eTLD+1), lowercased, or `None` when
 /// the cookie must be host-only: `localhost` and `*.localhost`, IPv4 and IPv6 hosts, single-label
 /// hosts, and a host that is itself a public suffix. A `:port` is ignored.

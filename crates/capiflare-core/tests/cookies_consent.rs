@@ -186,6 +186,17 @@ fn cookie_domain_vectors() {
         r.check(&name, cookies::registrable_domain(&c.input), c.expected);
     }
     r.finish("domains");
+    // The site's COOKIE_DOMAIN, when set, wins over the host's registrable domain.
+    assert_eq!(
+        cookies::domain(Some("shop.example.com"), "www.shop.example.com").as_deref(),
+        Some("shop.example.com")
+    );
+    for configured in [None, Some("")] {
+        assert_eq!(
+            cookies::domain(configured, "www.shop.example.com").as_deref(),
+            Some("example.com")
+        );
+    }
 }
 
 #[cfg_attr(not(target_arch = "wasm32"), test)]

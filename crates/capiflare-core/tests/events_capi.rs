@@ -243,4 +243,15 @@ fn what_the_browser_module_is_told() {
         None,
         "left out when every pixel receives every event"
     );
+    assert_eq!(public.get("cookie_domain"), None, "left out when not set");
+    let domain = Config::from_settings(|k| match k {
+        "META_PIXEL_ID" => Some("111111".to_owned()),
+        "COOKIE_DOMAIN" => Some(".Example.com".to_owned()),
+        _ => None,
+    })
+    .unwrap();
+    assert_eq!(
+        domain.public().cookie_domain.as_deref(),
+        Some("example.com")
+    );
 }

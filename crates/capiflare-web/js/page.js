@@ -485,7 +485,7 @@ function beacon(url, body) {
  * cookies when the core's plan writes one; script cookies only when it cannot be reached. Then the
  * conversions waiting for it go, carrying the cookies the page holds from then on. */
 function landing() {
-  const plan = core('landing', location.search, location.host, d.cookie, now(), crypto.getRandomValues(new Uint32Array(1))[0], location.protocol == 'https:');
+  const plan = core('landing', location.search, location.host, d.cookie, now(), crypto.getRandomValues(new Uint32Array(1))[0], location.protocol == 'https:', cfg.cookie_domain);
   if (!plan) {
     DEBUG && log('cookies: in place');
     return land();

@@ -205,11 +205,12 @@ fn consent(a: &Args) -> String {
 }
 
 /// The landing's cookies (DESIGN.md section 5), from `[location.search, location.host,
-/// document.cookie, now_ms, random u32, https]`: empty when both are in place; else the click
-/// id to send the worker (empty when `_fbc` stays), then the fallback `Set-Cookie` lines for
-/// `_fbc` and `_fbp` (empty for the one that stays), for when the worker cannot be reached.
+/// document.cookie, now_ms, random u32, https, COOKIE_DOMAIN]`: empty when both are in place; else
+/// the click id to send the worker (empty when `_fbc` stays), then the fallback `Set-Cookie` lines
+/// for `_fbc` and `_fbp` (empty for the one that stays), for when the worker cannot be reached:
+/// on the domain, and with the subdomain index, the worker would have used.
 fn landing(a: &Args) -> String {
-    let (cookie, domain) = (a.str(2), cookies::registrable_domain(a.str(1)));
+    let (cookie, domain) = (a.str(2), cookies::domain(a.text(6), a.str(1)));
     let fbclid = cookies::fbclid_from_query(a.str(0));
     let index = cookies::subdomain_index(domain.as_deref().unwrap_or_default());
     let plan = cookies::plan(

@@ -636,6 +636,20 @@ fn landing_cookies_and_the_ids_sent_with_events() {
         "{}",
         plan[2]
     );
+    // On the site's domain, with its subdomain index: the registrable domain, or COOKIE_DOMAIN.
+    let on = |host: &str, configured: Option<&str>| {
+        let mut items = vec![s(""), s(host), s(""), n(NOW_MS), n(7.0), b(true)];
+        items.extend(configured.map(s));
+        parts(&landing(&args(&items)))[2].to_owned()
+    };
+    assert_eq!(
+        on("www.shop.example.com", None),
+        "_fbp=fb.1.1795435200000.7; Max-Age=7776000; Path=/; SameSite=Lax; Domain=example.com; Secure"
+    );
+    assert_eq!(
+        on("www.shop.example.com", Some("shop.example.com")),
+        "_fbp=fb.2.1795435200000.7; Max-Age=7776000; Path=/; SameSite=Lax; Domain=shop.example.com; Secure"
+    );
     let held = "_fbc=fb.0.1700000000000.AbC-x_1; _fbp=fb.0.1700000000000.123";
     assert_eq!(land("?x=1", "localhost", held), "", "both in place");
     assert_eq!(

@@ -26,11 +26,10 @@ pub(crate) async fn handle(mut req: Request, env: &Env, settings: &Settings) -> 
         return http::with_cors(http::silent()?, &call.origin);
     }
     let url = req.url()?;
-    let domain = settings
-        .config
-        .cookie_domain
-        .clone()
-        .or_else(|| cookies::registrable_domain(url.host_str().unwrap_or_default()));
+    let domain = cookies::domain(
+        settings.config.cookie_domain.as_deref(),
+        url.host_str().unwrap_or_default(),
+    );
     let index = domain.as_deref().map_or(0, cookies::subdomain_index);
     let header = http::header(req.headers(), "Cookie").unwrap_or_default();
     let existing_fbc = cookies::read(&header, "_fbc");
