@@ -729,22 +729,22 @@ function onMessage(ev) {
       break;
     }
   }
-  const [trigger, user] = core('message', ev.origin, pageOrigin, sender, srcOrigin, srcQuery, cfg.form_origins, data, now()).split(SEP);
+  const [trigger, user, formId] = core('message', ev.origin, pageOrigin, sender, srcOrigin, srcQuery, cfg.form_origins, data, now()).split(SEP);
   if (trigger == 'untrusted') return DEBUG && log('message ignored: untrusted sender', ev.origin);
   if (trigger == 'ignored') return DEBUG && log('message ignored: not a submission');
   // A form the page's own script reported (HubSpot's legacy embed) is excluded like its iframe.
-  const why = excluded(frame || reported(data.id));
+  const why = excluded(frame || reported(formId));
   if (why) return DEBUG && log(why);
   DEBUG && log(sender + ' submission: ' + trigger);
   convert(eventName(trigger), undefined, parse(user), '', true);
 }
 
-/** Where the form that a message the page posted to itself names (`id`: HubSpot's legacy form guid)
- * sits in the page: the form, or the same-origin iframe it is rendered in (HubSpot's shell); none
- * when it is not found, so only the page's path can exclude it. */
+/** Where the form that a message the page posted to itself names (`id`: HubSpot's legacy form guid,
+ * as the core read it) sits in the page: the form, or the same-origin iframe it is rendered in
+ * (HubSpot's shell); none when it is not found, so only the page's path can exclude it. */
 function reported(id) {
   const find = (doc) => all(doc, '[data-form-id]').find((el) => attr(el, 'data-form-id') == id);
-  return find(d) || all(d, 'iframe').find((f) => find(f.contentDocument));
+  return id && (find(d) || all(d, 'iframe').find((f) => find(f.contentDocument)));
 }
 
 /** HubSpot's new editor: `hs-form-event:on-submission:success` for a form on this page, then the

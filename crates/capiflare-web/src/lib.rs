@@ -392,7 +392,8 @@ fn submission_json(sub: &Submission, now_ms: f64) -> String {
 /// origin `srcOrigin` and the query `srcQuery`, where the core reads its embed id), or anything
 /// else for another window.
 /// Answers `untrusted`, `ignored` (trusted, but not a submission), or the trigger the submission
-/// fires (`form`, or `booking` for Calendly: [`Builder::trigger`]) and the hashed user as JSON.
+/// fires (`form`, or `booking` for Calendly: [`Builder::trigger`]), the hashed user as JSON and the
+/// builder's form id (empty when the message names none).
 fn message(a: &Args) -> String {
     let [origin, page_origin, sender, src_origin, src_query] = core::array::from_fn(|i| a.str(i));
     let builder = Builder::parse(sender);
@@ -417,7 +418,11 @@ fn message(a: &Args) -> String {
         return String::from("untrusted");
     }
     match builders::decode_message(&msg, &a.value(6)) {
-        Some(sub) => join(&[sub.builder.trigger(), &submission_json(&sub, a.num(7))]),
+        Some(sub) => join(&[
+            sub.builder.trigger(),
+            &submission_json(&sub, a.num(7)),
+            sub.form_id.as_deref().unwrap_or_default(),
+        ]),
         None => String::from("ignored"),
     }
 }

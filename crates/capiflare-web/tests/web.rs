@@ -337,9 +337,10 @@ fn builder_messages_as_js_values() {
             "form",
             &format!(
                 r#"{{"email":"{SHA_JO_EMAIL}","phone":"{SHA_PHONE}","last_name":"{SHA_DOE}"}}"#
-            )
+            ),
+            "f1",
         ],
-        "a number answer is read as text"
+        "a number answer is read as text; the form's id, for the page to find it (exclusions)"
     );
     // The same message from another window is nothing.
     assert_eq!(
@@ -351,7 +352,7 @@ fn builder_messages_as_js_values() {
     let frame = |origin: &str, data: JsValue| from(origin, "paperform", origin, data);
     assert_eq!(
         frame("https://x.paperform.co", s(paperform)),
-        format!("form{SEP}{{\"first_name\":\"{SHA_JO}\"}}"),
+        format!("form{SEP}{{\"first_name\":\"{SHA_JO}\"}}{SEP}"),
         "Paperform's own host"
     );
     assert_eq!(
@@ -377,7 +378,7 @@ fn builder_messages_as_js_values() {
             json(data),
         )
     };
-    assert_eq!(calendly(booked), format!("booking{SEP}{{}}"));
+    assert_eq!(calendly(booked), format!("booking{SEP}{{}}{SEP}"));
     assert_eq!(
         calendly(r#"{"event":"calendly.date_and_time_selected","payload":{}}"#),
         "ignored"
@@ -390,7 +391,7 @@ fn builder_messages_as_js_values() {
         let origin = "https://form.typeform.com";
         from(origin, "typeform", origin, json(&data))
     };
-    assert_eq!(typeform("x7"), format!("form{SEP}{{}}"));
+    assert_eq!(typeform("x7"), format!("form{SEP}{{}}{SEP}F1"));
     assert_eq!(typeform("y9"), "ignored");
 }
 
