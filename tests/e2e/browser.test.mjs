@@ -106,6 +106,24 @@ describe('landing', () => {
     await p.close();
   });
 
+  test('a navigating form sent while the landing call is unanswered: the Lead still leaves as the page unloads', async () => {
+    const p = await openPage(stack);
+    let held = 0;
+    await p.context.route('**/capi/c', () => { held++; });
+    await p.page.goto(`${stack.origin}/lead`);
+    await moduleReady(p.page);
+    await eventually(() => held === 1, 10_000, 'POST c sent');
+    await p.page.fill('#cb-name', 'Ann Lee');
+    await p.page.fill('#cb-email', 'ann@example.org');
+    await Promise.all([p.page.waitForURL(/\/thanks/), p.page.click('#callback button[type=submit]')]);
+    await eventually(() => p.events('Lead').length > 0, 10_000, 'the Lead at the worker');
+    const [lead] = p.events('Lead');
+    const stored = await eventually(() => stack.stored(lead.event_id), 10_000, 'the stored Lead');
+    assert.deepEqual(stored.records[0].payload.user_data.em, [sha256('ann@example.org')]);
+    noErrors(p);
+    await p.close();
+  });
+
   test('the worker refusing POST c (429): no script cookies, the worker answered', async () => {
     const p = await openPage(stack);
     await p.context.route('**/capi/c', (route) => route.fulfill({ status: 429, contentType: 'application/json', body: '{"error":{"code":"rate_limited","message":"too many requests"}}' }));

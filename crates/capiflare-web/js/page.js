@@ -150,6 +150,9 @@ export function start(config, script, queue) {
   w.addEventListener('submit', safe(onSubmit), true);
   w.addEventListener('message', safe(onMessage));
   w.addEventListener('hs-form-event:on-submission:success', safe(onHubspotV4));
+  // A page left before the landing's cookie call is answered sends what waits for it now, with the
+  // cookies it holds: fetchLater and beacons still leave as it unloads.
+  w.addEventListener('pagehide', safe(() => landed || land()));
   for (const type of SEL[8].split(' ')) w.addEventListener(type, safe(onFormEvent), true);
   setTimeout(safe(() => begin(queued)), 0);
 }
