@@ -856,6 +856,39 @@ fbq('init','1234567890123');${pixel}</script>
     });
   }
 
+  test("a page that runs the pixel itself: its script's _fbp is kept, not replaced by the worker's mid-flight", async () => {
+    const p = await openPage(stack);
+    // The site's base code; its script writes _fbp 200 ms after the module has started, unless one
+    // is there (as Meta's does), while the worker's answer to POST c takes 600 ms.
+    const SITE_FBP = 'fb.0.1700000000000.4242';
+    const html = `<!doctype html><html><head><title>own pixel</title>
+<script>!function(f,b,e,v,n,t,s){if(f.fbq)return;n=f.fbq=function(){n.callMethod?n.callMethod.apply(n,arguments):n.queue.push(arguments)};if(!f._fbq)f._fbq=n;n.push=n;n.loaded=!0;n.version='2.0';n.queue=[];}(window,document,'script');
+fbq('init','1234567890123');fbq('track','PageView');
+var wait = setInterval(function () {
+  if (!window.capiflare || window.capiflare.l !== 1) return;
+  clearInterval(wait);
+  setTimeout(function () { if (!/(^|; )_fbp=/.test(document.cookie)) document.cookie = '_fbp=${SITE_FBP}; path=/'; }, 200);
+}, 10);</script>
+<script async src="/capi/t.js"></script></head><body>own pixel</body></html>`;
+    await p.context.route((url) => url.pathname === '/own-pixel-cookies', (r) => r.fulfill({ contentType: 'text/html', body: html }));
+    await p.context.route('**/capi/c', async (route) => {
+      const answer = await route.fetch();
+      await delay(600);
+      await route.fulfill({ response: answer });
+    });
+    await p.page.goto(`${stack.origin}/own-pixel-cookies?fbclid=AbC-x_1`);
+    await moduleReady(p.page);
+    await eventually(() => p.events('PageView').length === 1, 10_000, 'the CAPI PageView');
+    const c = p.calls.find((x) => x.route === 'c');
+    assert.doesNotMatch(c.setCookie, /(^|\n)_fbp=/, "the worker did not create another _fbp");
+    assert.match(c.setCookie, /(^|\n)_fbc=fb\.0\.\d{13}\.AbC-x_1;/, 'it set _fbc');
+    const cookies = await p.context.cookies();
+    assert.equal(cookies.find((x) => x.name === '_fbp')?.value, SITE_FBP, "the site's _fbp kept");
+    assert.equal(p.events('PageView')[0].user.fbp, SITE_FBP, 'and sent with the events');
+    noErrors(p);
+    await p.close();
+  });
+
   test('a page whose fbq and callback throw still gets every CAPI copy, and no error reaches it', async () => {
     const p = await openPage(stack);
     const html = `<!doctype html><html><head><title>broken pixel</title>

@@ -68,8 +68,9 @@ let identity = {};
 // ones were replayed wait too (`pending`).
 let landed = false;
 let waiting = [];
-// Meta's script, until it is inserted.
+// Meta's script, until it is inserted; whether the page runs Meta's Pixel itself.
 let pixelTag;
+let sitePixel = false;
 let replayed = false;
 let pending = [];
 // `EXCLUDED_FORMS` as the core read it for a path: [path, answer].
@@ -417,6 +418,7 @@ function fbq(...args) {
 /** On the first `allow`: Meta's pixel and `init` per pixel, unless the page has `fbq` or the tag
  * says `data-fbq="off"`. */
 function loadPixel() {
+  sitePixel = typeof w.fbq == 'function';
   if (fbqOff) return DEBUG && log('pixel: data-fbq=off');
   if (typeof w.fbq == 'function') return DEBUG && log("pixel: the page's own");
   // Meta's own queue stub (the base code's first half).
@@ -486,8 +488,12 @@ function beacon(url, body) {
 
 /** The landing: the worker sets `_fbc` (from the URL's fbclid) and `_fbp` as first-party HTTP
  * cookies when the core's plan writes one; script cookies only when it cannot be reached. Then the
- * conversions waiting for it go, carrying the cookies the page holds from then on. */
-function landing() {
+ * conversions waiting for it go, carrying the cookies the page holds from then on. On a page that
+ * runs Meta's Pixel itself, whose script writes `_fbp` (and `_fbc`) when it runs, the plan waits
+ * for its `_fbp` (every 100 ms, at most PIXEL_WAIT_MS): the worker's answer would otherwise replace
+ * a value the Pixel wrote while the call was in flight, and the Pixel has sent it already. */
+function landing(waited = 0) {
+  if (sitePixel && waited < PIXEL_WAIT_MS && !core('browser_ids', d.cookie).split(SEP)[1]) return setTimeout(safe(() => landing(waited + 100)), 100);
   const plan = core('landing', location.search, location.host, d.cookie, now(), crypto.getRandomValues(new Uint32Array(1))[0], location.protocol == 'https:', cfg.cookie_domain);
   if (!plan) {
     DEBUG && log('cookies: in place');
