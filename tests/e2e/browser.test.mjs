@@ -79,7 +79,11 @@ describe('landing', () => {
     assert.equal(JSON.parse(c.body).fbclid, 'AbC-x_1', 'fbclid sent with its case kept');
     assert.equal(c.status, 200);
     assert.match(c.setCookie, /(^|\n)_fbc=fb\.0\.\d{13}\.AbC-x_1;/, 'Set-Cookie carries _fbc');
-    const cookies = await p.context.cookies();
+    // The proxy records the answer as it passes it on: the browser stores the cookies a moment later.
+    const cookies = await eventually(async () => {
+      const all = await p.context.cookies();
+      return all.some((x) => x.name === '_fbc') && all;
+    }, 10_000, 'the cookies stored');
     const fbc = cookies.find((x) => x.name === '_fbc');
     assert.match(fbc.value, /^fb\.0\.\d{13}\.AbC-x_1$/);
     assert.equal(fbc.domain, 'localhost', 'host-only on localhost');
