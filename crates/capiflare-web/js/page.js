@@ -493,7 +493,10 @@ function beacon(url, body) {
  * for its `_fbp` (every 100 ms, at most PIXEL_WAIT_MS): the worker's answer would otherwise replace
  * a value the Pixel wrote while the call was in flight, and the Pixel has sent it already. */
 function landing(waited = 0) {
-  if (sitePixel && waited < PIXEL_WAIT_MS && !core('browser_ids', d.cookie).split(SEP)[1]) return setTimeout(safe(() => landing(waited + 100)), 100);
+  if (sitePixel && waited < PIXEL_WAIT_MS && !core('browser_ids', d.cookie).split(SEP)[1]) {
+    DEBUG && !waited && log("cookies: waiting for the site's Pixel to write _fbp");
+    return setTimeout(safe(() => landing(waited + 100)), 100);
+  }
   const plan = core('landing', location.search, location.host, d.cookie, now(), crypto.getRandomValues(new Uint32Array(1))[0], location.protocol == 'https:', cfg.cookie_domain);
   if (!plan) {
     DEBUG && log('cookies: in place');
