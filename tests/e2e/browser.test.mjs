@@ -893,6 +893,26 @@ var wait = setInterval(function () {
     await p.close();
   });
 
+  test("consent revoked while the landing waits for the site's Pixel: no cookie call, no cookie, no CAPI copy", async () => {
+    const p = await openPage(stack);
+    const html = `<!doctype html><html><head><title>own pixel</title>
+<script>!function(f,b,e,v,n,t,s){if(f.fbq)return;n=f.fbq=function(){n.callMethod?n.callMethod.apply(n,arguments):n.queue.push(arguments)};if(!f._fbq)f._fbq=n;n.push=n;n.loaded=!0;n.version='2.0';n.queue=[];}(window,document,'script');
+fbq('init','1234567890123');fbq('track','PageView');</script>
+<script async src="/capi/t.js"></script></head><body>own pixel, blocked</body></html>`;
+    await p.context.route((url) => url.pathname === '/own-pixel-revoke', (r) => r.fulfill({ contentType: 'text/html', body: html }));
+    await p.page.goto(`${stack.origin}/own-pixel-revoke?fbclid=AbC-x_1`);
+    await moduleReady(p.page);
+    await p.page.evaluate(() => window.capiflare('consent', 'revoke'));
+    // Past the landing's longest wait for the Pixel's _fbp.
+    await delay(2600);
+    assert.deepEqual(p.calls, [], 'no call to the worker');
+    assert.deepEqual((await p.context.cookies()).filter((c) => c.name.startsWith('_fb')), [], 'no cookie');
+    const queued = await p.page.evaluate(() => window.fbq.queue.map((a) => a[0] + ' ' + a[1]));
+    assert.equal(queued.at(-1), 'consent revoke', 'the Pixel told');
+    noErrors(p);
+    await p.close();
+  });
+
   test('a page whose fbq and callback throw still gets every CAPI copy, and no error reaches it', async () => {
     const p = await openPage(stack);
     const html = `<!doctype html><html><head><title>broken pixel</title>

@@ -64,9 +64,10 @@ let active = false;
 let held = [];
 // What capiflare('identify', …) gave: a hashed user object.
 let identity = {};
-// Conversions wait for the landing's cookie call (`waiting`), and calls made before the queued
-// ones were replayed wait too (`pending`).
+// Conversions wait for the landing's cookie call (`waiting`; `calling` while it is under way), and
+// calls made before the queued ones were replayed wait too (`pending`).
 let landed = false;
+let calling = false;
 let waiting = [];
 // Meta's script, until it is inserted; whether the page runs Meta's Pixel itself.
 let pixelTag;
@@ -153,7 +154,7 @@ export function start(config, script, queue) {
   w.addEventListener('hs-form-event:on-submission:success', safe(onHubspotV4));
   // A page left before the landing's cookie call is answered sends what waits for it now, with the
   // cookies it holds: fetchLater and beacons still leave as it unloads.
-  w.addEventListener('pagehide', safe(() => landed || land()));
+  w.addEventListener('pagehide', safe(flush));
   for (const type of SEL[8].split(' ')) w.addEventListener(type, safe(onFormEvent), true);
   setTimeout(safe(() => begin(queued)), 0);
 }
@@ -393,14 +394,16 @@ function apply() {
     if (!active) {
       active = true;
       loadPixel();
-      landing();
     }
+    if (!landed && !calling) landing();
     const release = held;
     held = [];
     release.forEach(fire);
-  } else if (decision == 'deny' && held.length) {
+  } else if (decision == 'deny') {
+    // Nothing of these has reached the worker: held for consent, or waiting for the landing.
+    DEBUG && held.length + waiting.length && log('held dropped');
     held = [];
-    DEBUG && log('held dropped');
+    waiting = [];
   }
 }
 
@@ -418,7 +421,8 @@ function fbq(...args) {
 /** On the first `allow`: Meta's pixel and `init` per pixel, unless the page has `fbq` or the tag
  * says `data-fbq="off"`. */
 function loadPixel() {
-  sitePixel = typeof w.fbq == 'function';
+  // `data-fbq="off"`: the site loads the Pixel itself (or runs CAPI only), perhaps later.
+  sitePixel = fbqOff || typeof w.fbq == 'function';
   if (fbqOff) return DEBUG && log('pixel: data-fbq=off');
   if (typeof w.fbq == 'function') return DEBUG && log("pixel: the page's own");
   // Meta's own queue stub (the base code's first half).
@@ -493,6 +497,8 @@ function beacon(url, body) {
  * for its `_fbp` (every 100 ms, at most PIXEL_WAIT_MS): the worker's answer would otherwise replace
  * a value the Pixel wrote while the call was in flight, and the Pixel has sent it already. */
 function landing(waited = 0) {
+  // Consent withdrawn while it waited: nothing is asked or written; the next `allow` starts over.
+  if (!(calling = decision == 'allow')) return;
   if (sitePixel && waited < PIXEL_WAIT_MS && !core('browser_ids', d.cookie).split(SEP)[1]) {
     DEBUG && !waited && log("cookies: waiting for the site's Pixel to write _fbp");
     return setTimeout(safe(() => landing(waited + 100)), 100);
@@ -510,7 +516,7 @@ function landing(waited = 0) {
     // Script cookies only when the worker could not be reached: no answer, or its platform's 5xx. A
     // refusal (4xx: an origin it does not serve, a rate limit) is its answer.
     if (status > 199 && status < 500) DEBUG && log('cookies: the worker answered ' + status);
-    else {
+    else if (decision == 'allow') {
       DEBUG && log('cookies: worker unreachable, script cookies');
       for (const line of fallback) if (line) d.cookie = line;
     }
@@ -521,15 +527,21 @@ function landing(waited = 0) {
 function land() {
   landed = true;
   insertPixel();
-  const ready = waiting;
-  waiting = [];
-  ready.forEach(send);
+  flush();
 }
 
-/** Sends one conversion to the worker once the landing's cookies are settled, with the valid
- * `_fbc`/`_fbp` the page's cookies hold now. */
-function send(ev) {
-  if (!landed) return waiting.push(ev);
+/** Sends the conversions waiting for the landing: once it is done, or as the page is left before
+ * (the landing is not done for that: a page restored from the back/forward cache still waits). */
+function flush() {
+  const ready = waiting;
+  waiting = [];
+  for (const ev of ready) send(ev, true);
+}
+
+/** Sends one conversion to the worker once the landing's cookies are settled (or at once: `go`),
+ * with the valid `_fbc`/`_fbp` the page's cookies hold then. */
+function send(ev, go) {
+  if (!landed && !go) return waiting.push(ev);
   const [fbc, fbp] = core('browser_ids', d.cookie).split(SEP);
   if (fbc) ev.user.fbc = fbc;
   if (fbp) ev.user.fbp = fbp;
