@@ -149,6 +149,7 @@ function data() {
     const at = words.filter(([a, v], i) => v === start && words[i + 1]?.[1] === end - start).map(([a]) => a);
     one(`location of ${start}`, at.map((a) => [a, a + 16]));
   }
+  // A range's end is the next object's start, which the code may well refer to: not inside.
   const inside = (x) => dead.find(([s, e]) => x >= s && x < e);
   const text = read(b).emitText().replace(/^\s*\(data .*$/gm, '');
   for (const [, c, o] of text.matchAll(/i32\.const (-?\d+)|offset=(\d+)/g)) {
