@@ -95,13 +95,19 @@ describe('landing', () => {
     await p.close();
   });
 
-  test("the worker not answering POST c: Meta's script loads all the same, after 2 s", async () => {
+  /** The lead page, its landing's POST c sent and never answered. */
+  async function leadPageUnanswered() {
     const p = await openPage(stack);
     let held = 0;
     await p.context.route('**/capi/c', () => { held++; });
     await p.page.goto(`${stack.origin}/lead`);
     await moduleReady(p.page);
     await eventually(() => held === 1, 10_000, 'POST c sent');
+    return p;
+  }
+
+  test("the worker not answering POST c: Meta's script loads all the same, after 2 s", async () => {
+    const p = await leadPageUnanswered();
     const sent = Date.now();
     await eventually(() => p.fbevents.length === 1, 10_000, 'fbevents.js requested');
     assert.ok(Date.now() - sent > 1500, 'it waited for the cookies first');
@@ -111,12 +117,7 @@ describe('landing', () => {
   });
 
   test('a navigating form sent while the landing call is unanswered: the Lead still leaves as the page unloads', async () => {
-    const p = await openPage(stack);
-    let held = 0;
-    await p.context.route('**/capi/c', () => { held++; });
-    await p.page.goto(`${stack.origin}/lead`);
-    await moduleReady(p.page);
-    await eventually(() => held === 1, 10_000, 'POST c sent');
+    const p = await leadPageUnanswered();
     await p.page.fill('#cb-name', 'Ann Lee');
     await p.page.fill('#cb-email', 'ann@example.org');
     await Promise.all([p.page.waitForURL(/\/thanks/), p.page.click('#callback button[type=submit]')]);
@@ -823,6 +824,9 @@ describe('JavaScript API and pages', () => {
     await p.close();
   });
 
+  /** Meta's base code as a site pastes it, less the insertion of fbevents.js. */
+  const PIXEL_BASE_CODE = "!function(f,b,e,v,n,t,s){if(f.fbq)return;n=f.fbq=function(){n.callMethod?n.callMethod.apply(n,arguments):n.queue.push(arguments)};if(!f._fbq)f._fbq=n;n.push=n;n.loaded=!0;n.version='2.0';n.queue=[];}(window,document,'script');";
+
   // The site's own `fbq` base code, then its PageView call as `pixel` writes it.
   for (const [what, pixel, own] of [
     ['queued without an eventID: tagged and mirrored', "fbq('track','PageView');", ''],
@@ -832,7 +836,7 @@ describe('JavaScript API and pages', () => {
     test(`a page that already runs the pixel keeps one browser PageView, ${what}`, async () => {
       const p = await openPage(stack);
       const html = `<!doctype html><html><head><title>own pixel</title>
-<script>!function(f,b,e,v,n,t,s){if(f.fbq)return;n=f.fbq=function(){n.callMethod?n.callMethod.apply(n,arguments):n.queue.push(arguments)};if(!f._fbq)f._fbq=n;n.push=n;n.loaded=!0;n.version='2.0';n.queue=[];}(window,document,'script');
+<script>${PIXEL_BASE_CODE}
 fbq('init','1234567890123');${pixel}</script>
 <script async src="/capi/t.js"></script></head><body>own pixel</body></html>`;
       await p.context.route(`${stack.origin}/own-pixel`, (r) => r.fulfill({ contentType: 'text/html', body: html }));
@@ -866,7 +870,7 @@ fbq('init','1234567890123');${pixel}</script>
     // is there (as Meta's does), while the worker's answer to POST c takes 600 ms.
     const SITE_FBP = 'fb.0.1700000000000.4242';
     const html = `<!doctype html><html><head><title>own pixel</title>
-<script>!function(f,b,e,v,n,t,s){if(f.fbq)return;n=f.fbq=function(){n.callMethod?n.callMethod.apply(n,arguments):n.queue.push(arguments)};if(!f._fbq)f._fbq=n;n.push=n;n.loaded=!0;n.version='2.0';n.queue=[];}(window,document,'script');
+<script>${PIXEL_BASE_CODE}
 fbq('init','1234567890123');fbq('track','PageView');
 var wait = setInterval(function () {
   if (!window.capiflare || window.capiflare.l !== 1) return;
@@ -896,7 +900,7 @@ var wait = setInterval(function () {
   test("consent revoked while the landing waits for the site's Pixel: no cookie call, no cookie, no CAPI copy", async () => {
     const p = await openPage(stack);
     const html = `<!doctype html><html><head><title>own pixel</title>
-<script>!function(f,b,e,v,n,t,s){if(f.fbq)return;n=f.fbq=function(){n.callMethod?n.callMethod.apply(n,arguments):n.queue.push(arguments)};if(!f._fbq)f._fbq=n;n.push=n;n.loaded=!0;n.version='2.0';n.queue=[];}(window,document,'script');
+<script>${PIXEL_BASE_CODE}
 fbq('init','1234567890123');fbq('track','PageView');</script>
 <script async src="/capi/t.js"></script></head><body>own pixel, blocked</body></html>`;
     await p.context.route((url) => url.pathname === '/own-pixel-revoke', (r) => r.fulfill({ contentType: 'text/html', body: html }));
