@@ -95,12 +95,12 @@ describe('landing', () => {
     await p.close();
   });
 
-  /** The lead page, its landing's POST c sent and never answered. */
-  async function leadPageUnanswered() {
+  /** The lead page (`?query`), its landing's POST c sent and never answered. */
+  async function leadPageUnanswered(query = '') {
     const p = await openPage(stack);
     let held = 0;
     await p.context.route('**/capi/c', () => { held++; });
-    await p.page.goto(`${stack.origin}/lead`);
+    await p.page.goto(`${stack.origin}/lead${query}`);
     await moduleReady(p.page);
     await eventually(() => held === 1, 10_000, 'POST c sent');
     return p;
@@ -116,8 +116,8 @@ describe('landing', () => {
     await p.close();
   });
 
-  test('a navigating form sent while the landing call is unanswered: the Lead still leaves as the page unloads', async () => {
-    const p = await leadPageUnanswered();
+  test('a navigating form sent while the landing call is unanswered: the Lead still leaves as the page unloads, with the click', async () => {
+    const p = await leadPageUnanswered('?fbclid=AbC-x_1');
     await p.page.fill('#cb-name', 'Ann Lee');
     await p.page.fill('#cb-email', 'ann@example.org');
     await Promise.all([p.page.waitForURL(/\/thanks/), p.page.click('#callback button[type=submit]')]);
@@ -125,6 +125,7 @@ describe('landing', () => {
     const [lead] = p.events('Lead');
     const stored = await eventually(() => stack.stored(lead.event_id), 10_000, 'the stored Lead');
     assert.deepEqual(stored.records[0].payload.user_data.em, [sha256('ann@example.org')]);
+    assert.match(lead.user.fbc ?? '', /^fb\.0\.\d{13}\.AbC-x_1$/, 'the click the landing was setting');
     noErrors(p);
     await p.close();
   });

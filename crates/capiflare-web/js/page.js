@@ -68,6 +68,8 @@ let identity = {};
 // calls made before the queued ones were replayed wait too (`pending`).
 let landed = false;
 let calling = false;
+// The `_fbc` the landing asked the worker for (its Set-Cookie line), until the page holds one.
+let planned = '';
 let waiting = [];
 // Meta's script, until it is inserted; whether the page runs Meta's Pixel itself.
 let pixelTag;
@@ -509,6 +511,7 @@ function landing(waited = 0) {
     return land();
   }
   const [fbclid, ...fallback] = plan.split(SEP);
+  planned = fallback[0];
   const body = {};
   if (fbclid) body.fbclid = fbclid;
   if (granted) body.consent = 'granted';
@@ -542,7 +545,9 @@ function flush() {
  * with the valid `_fbc`/`_fbp` the page's cookies hold then. */
 function send(ev, go) {
   if (!landed && !go) return waiting.push(ev);
-  const [fbc, fbp] = core('browser_ids', d.cookie).split(SEP);
+  // The page's `_fbc`, else the click the landing is setting (CAPI takes an `fbc` made from the
+  // URL's fbclid as it is): an event sent before its answer (the page left), or refused, keeps it.
+  const [fbc, fbp] = core('browser_ids', d.cookie + ';' + planned).split(SEP);
   if (fbc) ev.user.fbc = fbc;
   if (fbp) ev.user.fbp = fbp;
   const body = { events: [ev] };
