@@ -68,7 +68,8 @@ let identity = {};
 // calls made before the queued ones were replayed wait too (`pending`).
 let landed = false;
 let calling = false;
-// The `_fbc` the landing asked the worker for (its Set-Cookie line), until the page holds one.
+// The `_fbc` the landing asked the worker for (its Set-Cookie line); a valid `_fbc` the page holds
+// comes first.
 let planned = '';
 let waiting = [];
 // Meta's script, until it is inserted; whether the page runs Meta's Pixel itself.
@@ -401,11 +402,11 @@ function apply() {
     const release = held;
     held = [];
     release.forEach(fire);
-  } else if (decision == 'deny') {
-    // Nothing of these has reached the worker: held for consent, or waiting for the landing.
-    DEBUG && held.length + waiting.length && log('held dropped');
+  } else if (decision == 'deny' && held.length) {
+    // Made before any consent. Those made while it was given (their Pixel calls queued already)
+    // still go on both channels, whatever waits for the landing.
     held = [];
-    waiting = [];
+    DEBUG && log('held dropped');
   }
 }
 
