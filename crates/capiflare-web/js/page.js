@@ -21,7 +21,8 @@
 // it with its message: both builds behave alike but for the console.
 import { call as wasmCall } from 'capiflare-glue';
 
-/** The wasm half's function `name` (`src/lib.rs`) on these arguments: its answer, a string. */
+/** The wasm half's function `name` (`src/lib.rs`) on these arguments: its answer, a string. Every
+ * call names its function with a literal, which the build (`js/build.mjs`) writes as its index. */
 const core = (name, ...args) => wasmCall([name, ...args]);
 
 const w = window;

@@ -94,16 +94,19 @@ impl Args {
         Self { values, texts }
     }
 
-    /// A call's array, `[name, ...arguments]`: the name (empty when it is not a string) and the
-    /// arguments.
-    pub(crate) fn call(args: &JsValue) -> (String, Self) {
-        let name = if is_array(args) {
-            at(args, 0).as_string()
+    /// A call's array, `[index, ...arguments]`: the index (`usize::MAX` unless it is a number,
+    /// not negative) and the arguments.
+    pub(crate) fn call(args: &JsValue) -> (usize, Self) {
+        let index = if is_array(args) {
+            at(args, 0).as_f64()
         } else {
             None
         };
         (
-            name.unwrap_or_default(),
+            // A NaN fails the comparison; a fraction is truncated, a huge number saturates.
+            index
+                .filter(|i| *i >= 0.0)
+                .map_or(usize::MAX, |i| i as usize),
             Self::from_items(items_from(args, 1)),
         )
     }

@@ -5,10 +5,11 @@
 //! Pixel calls and the worker's `POST c` and `POST e`. Nothing here touches the page or keeps
 //! state.
 //!
-//! The boundary is one export, [`call`]: a JS array holding a function's name and its arguments
-//! (read through [`js::Args`]), and one string back (made a JS string by an import, so the glue
-//! neither reads it out of the wasm's memory nor frees it there), so the glue is one wrapper and
-//! the wasm one entry point. Each function below is named as the page calls it. An answer with
+//! The boundary is one export, [`call`]: a JS array holding a function's index in [`NAMES`] and
+//! its arguments (read through [`js::Args`]), and one string back (made a JS string by an import,
+//! so the glue neither reads it out of the wasm's memory nor frees it there), so the glue is one
+//! wrapper and the wasm one entry point. Each function below is named as the page driver calls
+//! it; its build writes the name as the index. An answer with
 //! several parts separates them by [`SEP`] (U+001F; every part is a fixed word, a Set-Cookie line,
 //! a validated cookie value or JSON, none of which can hold it).
 #![cfg_attr(all(feature = "module", target_arch = "wasm32"), no_std)]
@@ -36,46 +37,51 @@ use js::Args;
 /// The separator between the parts of an answer with several.
 pub const SEP: char = '\u{1f}';
 
-/// The module's one export: `[name, ...arguments]` → the answer of the function `name` below
-/// (empty for an unknown name).
+/// The module's one export: `[index, ...arguments]` → the answer of the function [`NAMES`]
+/// names at `index` (empty for any other first item).
 #[wasm_bindgen]
 #[must_use]
 pub fn call(args: &JsValue) -> JsValue {
-    let (name, a) = Args::call(args);
-    js::text(
-        &FUNCTIONS
-            .iter()
-            .find(|(n, _)| *n == name)
-            .map_or_else(String::new, |(_, f)| f(&a)),
-    )
+    let (index, a) = Args::call(args);
+    js::text(&FUNCTIONS.get(index).map_or_else(String::new, |f| f(&a)))
 }
 
 /// A function the page calls: its arguments → its answer.
 type Function = fn(&Args) -> String;
 
-/// The functions [`call`] dispatches to, by name: one table and one indirect call instead of a
-/// comparison and an inlined body per name.
-const FUNCTIONS: [(&str, Function); 19] = [
-    ("explicit", explicit),
-    ("tcf", tcf),
-    ("consent", consent),
-    ("landing", landing),
-    ("browser_ids", browser_ids),
-    ("form", form),
-    ("hash", hash),
-    ("message", message),
-    ("hubspot_v4", hubspot_v4),
-    ("hubspot_v4_user", hubspot_v4_user),
-    ("excluded", excluded),
-    ("selectors", selectors),
-    ("outcome", outcome),
-    ("new_event_id", new_event_id),
-    ("check_track", check_track),
-    ("standard", standard),
-    ("site_page_view", site_page_view),
-    ("default_event", default_event),
-    ("source_url", source_url),
-];
+/// The functions the page calls, in one list: [`NAMES`] and the table [`call`] indexes, in the
+/// same order. The page driver is written with the names (`core('landing', …)`); its build
+/// (`js/build.mjs`) reads this list and writes each as its index, so no name is in the download
+/// and a call is one indirect call.
+macro_rules! functions {
+    ($($name:ident),* $(,)?) => {
+        /// The functions' names, in the order [`call`] indexes them.
+        pub const NAMES: &[&str] = &[$(stringify!($name)),*];
+        const FUNCTIONS: &[Function] = &[$($name),*];
+    };
+}
+
+functions!(
+    explicit,
+    tcf,
+    consent,
+    landing,
+    browser_ids,
+    form,
+    hash,
+    message,
+    hubspot_v4,
+    hubspot_v4_user,
+    excluded,
+    selectors,
+    outcome,
+    new_event_id,
+    check_track,
+    standard,
+    site_page_view,
+    default_event,
+    source_url,
+);
 
 /// The shipped module's panic handler: a trap, so no panic message is ever formatted (the core
 /// never panics on purpose; a bug makes the one call throw, which the page driver catches).
