@@ -607,6 +607,8 @@ describe('consent', () => {
     assert.deepEqual(p.fbevents, [], 'fbevents.js never requested');
     assert.equal(await p.page.evaluate(() => typeof window.fbq), 'undefined', 'no fbq');
     assert.deepEqual(p.fbq(), []);
+    // The site's PageView, made under consent, still waits for the landing (it leaves as the page
+    // is left): nothing has reached the worker.
     assert.deepEqual(p.calls, [], 'no call to the worker');
     assert.deepEqual((await p.context.cookies()).filter((c) => c.name.startsWith('_fb')), [], 'no cookie');
     noErrors(p);
@@ -898,7 +900,7 @@ var wait = setInterval(function () {
     await p.close();
   });
 
-  test("consent revoked while the landing waits for the site's Pixel: no cookie call, no cookie, no CAPI copy", async () => {
+  test("consent revoked while the landing waits for the site's Pixel: no cookie call, no cookie", async () => {
     const p = await openPage(stack);
     const html = `<!doctype html><html><head><title>own pixel</title>
 <script>${PIXEL_BASE_CODE}
