@@ -827,8 +827,15 @@ describe('JavaScript API and pages', () => {
     await p.close();
   });
 
-  /** Meta's base code as a site pastes it, less the insertion of fbevents.js. */
-  const PIXEL_BASE_CODE = "!function(f,b,e,v,n,t,s){if(f.fbq)return;n=f.fbq=function(){n.callMethod?n.callMethod.apply(n,arguments):n.queue.push(arguments)};if(!f._fbq)f._fbq=n;n.push=n;n.loaded=!0;n.version='2.0';n.queue=[];}(window,document,'script');";
+  /** Serves, at `path` in `p`'s context, a page that runs Meta's Pixel itself: its base code as a
+   * site pastes it (less the insertion of fbevents.js) and its init, then `script`, then the tag. */
+  async function ownPixelPage(p, path, script) {
+    const html = `<!doctype html><html><head><title>own pixel</title>
+<script>!function(f,b,e,v,n,t,s){if(f.fbq)return;n=f.fbq=function(){n.callMethod?n.callMethod.apply(n,arguments):n.queue.push(arguments)};if(!f._fbq)f._fbq=n;n.push=n;n.loaded=!0;n.version='2.0';n.queue=[];}(window,document,'script');
+fbq('init','1234567890123');${script}</script>
+<script async src="/capi/t.js"></script></head><body>own pixel</body></html>`;
+    await p.context.route((url) => url.pathname === path, (r) => r.fulfill({ contentType: 'text/html', body: html }));
+  }
 
   // The site's own `fbq` base code, then its PageView call as `pixel` writes it.
   for (const [what, pixel, own] of [
@@ -838,11 +845,7 @@ describe('JavaScript API and pages', () => {
   ]) {
     test(`a page that already runs the pixel keeps one browser PageView, ${what}`, async () => {
       const p = await openPage(stack);
-      const html = `<!doctype html><html><head><title>own pixel</title>
-<script>${PIXEL_BASE_CODE}
-fbq('init','1234567890123');${pixel}</script>
-<script async src="/capi/t.js"></script></head><body>own pixel</body></html>`;
-      await p.context.route(`${stack.origin}/own-pixel`, (r) => r.fulfill({ contentType: 'text/html', body: html }));
+      await ownPixelPage(p, '/own-pixel', pixel);
       await p.page.goto(`${stack.origin}/own-pixel`);
       await moduleReady(p.page);
       if (own === null) {
@@ -872,16 +875,12 @@ fbq('init','1234567890123');${pixel}</script>
     // The site's base code; its script writes _fbp 200 ms after the module has started, unless one
     // is there (as Meta's does), while the worker's answer to POST c takes 600 ms.
     const SITE_FBP = 'fb.0.1700000000000.4242';
-    const html = `<!doctype html><html><head><title>own pixel</title>
-<script>${PIXEL_BASE_CODE}
-fbq('init','1234567890123');fbq('track','PageView');
+    await ownPixelPage(p, '/own-pixel-cookies', `fbq('track','PageView');
 var wait = setInterval(function () {
   if (!window.capiflare || window.capiflare.l !== 1) return;
   clearInterval(wait);
   setTimeout(function () { if (!/(^|; )_fbp=/.test(document.cookie)) document.cookie = '_fbp=${SITE_FBP}; path=/'; }, 200);
-}, 10);</script>
-<script async src="/capi/t.js"></script></head><body>own pixel</body></html>`;
-    await p.context.route((url) => url.pathname === '/own-pixel-cookies', (r) => r.fulfill({ contentType: 'text/html', body: html }));
+}, 10);`);
     await p.context.route('**/capi/c', async (route) => {
       const answer = await route.fetch();
       await delay(600);
@@ -902,11 +901,7 @@ var wait = setInterval(function () {
 
   test("consent revoked while the landing waits for the site's Pixel: no cookie call, no cookie", async () => {
     const p = await openPage(stack);
-    const html = `<!doctype html><html><head><title>own pixel</title>
-<script>${PIXEL_BASE_CODE}
-fbq('init','1234567890123');fbq('track','PageView');</script>
-<script async src="/capi/t.js"></script></head><body>own pixel, blocked</body></html>`;
-    await p.context.route((url) => url.pathname === '/own-pixel-revoke', (r) => r.fulfill({ contentType: 'text/html', body: html }));
+    await ownPixelPage(p, '/own-pixel-revoke', "fbq('track','PageView');");
     await p.page.goto(`${stack.origin}/own-pixel-revoke?fbclid=AbC-x_1`);
     await moduleReady(p.page);
     await p.page.evaluate(() => window.capiflare('consent', 'revoke'));
