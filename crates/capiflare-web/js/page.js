@@ -598,10 +598,10 @@ function onSubmit(ev) {
   // Read and hashed now, so the page's own reset cannot lose the fields and raw values do not linger.
   const user = readForm(form);
   if (!user) return DEBUG && log('form: honeypot filled, spam');
-  // What the form reports before the page's own handlers run: a message they show at once (an
-  // error, or a success that needs no answer) is then new.
-  const before = shownNow(form);
-  setTimeout(safe(() => afterSubmit(ev, form, user, before)), 0);
+  // What the form reports before the page's own handlers run, and a watch on what they change: a
+  // message they show at once (an error, or a success that needs no answer) is then new, and seen.
+  const end = watch(form, user, shownNow(form));
+  setTimeout(safe(() => afterSubmit(ev, form, user, end)), 0);
 }
 
 /** The label text of a control: its `<label>`, `aria-label`, `aria-labelledby`, placeholder or
@@ -649,18 +649,17 @@ function layout(el) {
 
 /** After the page's own submit handlers: a submit they did not prevent, of a valid form, navigates,
  * which is the browser's own verdict of success (DESIGN.md section 2 item 4), not asked of the core:
- * reading validity is `checkValidity`, which fires `invalid` events, so only such a submit reads it.
- * A prevented one is AJAX, whose outcome the core reads. */
-function afterSubmit(ev, form, user, before) {
-  if (!ev.defaultPrevented) {
-    if (form.checkValidity()) {
-      DEBUG && log('form: submitted, navigating');
-      formConversion(user);
-    } else DEBUG && log('form: invalid');
-    return;
-  }
-  DEBUG && log('form: AJAX, waiting for success');
-  watch(form, user, before);
+ * reading validity is `checkValidity`, which fires `invalid` events, so only such a submit reads it,
+ * and its watch (`end`) is ended. A prevented one is AJAX: its watch goes on, and the core reads the
+ * outcome. */
+function afterSubmit(ev, form, user, end) {
+  if (ev.defaultPrevented) return DEBUG && log('form: AJAX, waiting for success');
+  // Ended already: a builder's own event has decided.
+  if (!end()) return;
+  if (form.checkValidity()) {
+    DEBUG && log('form: submitted, navigating');
+    formConversion(user);
+  } else DEBUG && log('form: invalid');
 }
 
 /** An AJAX form's success candidates, `[element, own]` each: the site's `data-capiflare-success`
@@ -686,8 +685,9 @@ function outcome(form, before) {
   return core('outcome', form.isConnected && rendered(form), facts);
 }
 
-/** An AJAX form: within a few seconds, its `outcome` against what it showed `before` the submit;
- * an error message means nothing. */
+/** A submitted form, until `afterSubmit` ends the watch of one that navigates: within a few
+ * seconds, its `outcome` against what it showed `before` the submit; an error message means
+ * nothing. Returns what ends it: whether it was still on. */
 function watch(form, user, before) {
   let done = false;
   let timer = 0;
@@ -697,7 +697,7 @@ function watch(form, user, before) {
     // Unless a later submit of the form has its own watch by now.
     if (watching.get(form) == check) watching.delete(form);
     if (observer) observer.disconnect();
-    DEBUG && log(why);
+    DEBUG && why && log(why);
   };
   // With `type`, a builder's event at the form decides alone.
   const check = (type) => {
@@ -717,8 +717,9 @@ function watch(form, user, before) {
     observer.observe(d.documentElement, { childList: true, subtree: true, attributes: true, characterData: true });
   } catch (e) {}
   setTimeout(safe(() => done || stop(DEBUG && 'form: no success signal')), +SEL[9]);
-  // Right away: what the page's submit handlers did.
-  check();
+  // What the page's submit handlers change is observed (they run after the capture listener that
+  // starts this): no check until then.
+  return () => !done && (stop(), true);
 }
 
 /** A builder's event (`SEL[8]`) at a watched form, or at an element around it (older Contact
