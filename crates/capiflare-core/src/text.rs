@@ -13,7 +13,8 @@ pub(crate) fn split(s: &str, sep: u8) -> Split<'_> {
 }
 
 /// `str::split` and `rsplit` on one ASCII byte: the standard library's character search brings
-/// `memchr` and its panic paths.
+/// `memchr` and its panic paths. The separator is found by plain index loops: `position` and
+/// `rposition` on the bytes compiled to several times their size in the module.
 pub(crate) struct Split<'a> {
     rest: Option<&'a str>,
     sep: u8,
@@ -24,12 +25,16 @@ impl<'a> Iterator for Split<'a> {
 
     fn next(&mut self) -> Option<&'a str> {
         let rest = self.rest?;
-        match rest.bytes().position(|b| b == self.sep) {
-            Some(i) => {
-                self.rest = rest.get(i + 1..);
-                rest.get(..i)
-            }
-            None => self.rest.take(),
+        let bytes = rest.as_bytes();
+        let mut i = 0;
+        while bytes.get(i).is_some_and(|&b| b != self.sep) {
+            i += 1;
+        }
+        if i < bytes.len() {
+            self.rest = rest.get(i + 1..);
+            rest.get(..i)
+        } else {
+            self.rest.take()
         }
     }
 }
@@ -37,12 +42,16 @@ impl<'a> Iterator for Split<'a> {
 impl DoubleEndedIterator for Split<'_> {
     fn next_back(&mut self) -> Option<Self::Item> {
         let rest = self.rest?;
-        match rest.bytes().rposition(|b| b == self.sep) {
-            Some(i) => {
-                self.rest = rest.get(..i);
-                rest.get(i + 1..)
-            }
-            None => self.rest.take(),
+        let bytes = rest.as_bytes();
+        let mut i = bytes.len();
+        while i > 0 && bytes.get(i - 1).is_some_and(|&b| b != self.sep) {
+            i -= 1;
+        }
+        if i > 0 {
+            self.rest = rest.get(..i - 1);
+            rest.get(i..)
+        } else {
+            self.rest.take()
         }
     }
 }
