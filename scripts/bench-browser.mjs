@@ -43,6 +43,12 @@
 // insertion has been paid for).
 //
 //   node scripts/bench-browser.mjs [runs]      (7 by default; each run is two visits, about 30 s)
+//   node scripts/bench-browser.mjs runs <dir>  (also another build: a copy of its www/dist)
+//
+// The machine's speed drifts by a millisecond and more over an hour, so two builds measured in
+// runs of their own cannot be told apart by less than that. With a second build, each run adds a
+// visit of it between the two: both builds are measured in the same minutes, against the same
+// visits without the tag, and the figures are printed side by side.
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:http';
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
@@ -51,7 +57,6 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const DIST = join(REPO, 'www/dist');
 const CHROMIUM = '/usr/bin/chromium';
 const RUNS = Number(process.argv[2] ?? 7);
 const BUDGET = { loader: 1, start: 10, submission: 3 };
@@ -62,12 +67,18 @@ const CONFIG = {
 // The page's own timeline (ms after its script runs): submissions, the reset in between, the end.
 const AT = { submit1: 1500, reset: 1900, submit2: 2500, finished: 2900 };
 
-const wasmName = readdirSync(DIST).find((f) => /^t\.[0-9a-f]+\.wasm$/.test(f));
-const moduleName = readdirSync(DIST).find((f) => /^m\.[0-9a-f]+\.js$/.test(f));
-if (!wasmName || !moduleName) {
-  console.error('bench-browser: www/dist is not built (bash scripts/build-web.sh)');
-  process.exit(1);
+/** A build's directory and the names of its module script and wasm. */
+function built(dist) {
+  const files = readdirSync(dist);
+  const wasmName = files.find((f) => /^t\.[0-9a-f]+\.wasm$/.test(f));
+  const moduleName = files.find((f) => /^m\.[0-9a-f]+\.js$/.test(f));
+  if (!wasmName || !moduleName) {
+    console.error(`bench-browser: ${dist} holds no build (bash scripts/build-web.sh)`);
+    process.exit(1);
+  }
+  return { dist, wasmName, moduleName };
 }
+const BUILDS = [join(REPO, 'www/dist'), ...(process.argv[3] ? [resolve(process.argv[3])] : [])].map(built);
 
 const page = (tag) => `<!doctype html><html><head><meta charset="utf-8"><title>bench</title>
 ${tag ? '<script async src="/capi/t.js"></script>' : ''}</head><body>
@@ -94,8 +105,8 @@ ${tag ? '<script async src="/capi/t.js"></script>' : ''}</head><body>
 </script></body></html>`;
 
 let finished = null;
-function serve() {
-  const t = readFileSync(join(DIST, 't.js'), 'utf8').replace('"__CAPIFLARE_CONFIG__"', JSON.stringify(CONFIG));
+function serve({ dist, wasmName, moduleName }) {
+  const t = readFileSync(join(dist, 't.js'), 'utf8').replace('"__CAPIFLARE_CONFIG__"', JSON.stringify(CONFIG));
   const server = createServer((req, res) => {
     const path = new URL(req.url, 'http://x').pathname;
     const send = (type, body, headers = {}) => {
@@ -103,8 +114,8 @@ function serve() {
       res.end(body);
     };
     if (path === '/capi/t.js') return send('text/javascript', t);
-    if (path === `/capi/${moduleName}`) return send('text/javascript', readFileSync(join(DIST, moduleName)));
-    if (path === `/capi/${wasmName}`) return send('application/wasm', readFileSync(join(DIST, wasmName)));
+    if (path === `/capi/${moduleName}`) return send('text/javascript', readFileSync(join(dist, moduleName)));
+    if (path === `/capi/${wasmName}`) return send('application/wasm', readFileSync(join(dist, wasmName)));
     if (path === '/capi/c') {
       return send('application/json', '{}', { 'Set-Cookie': `_fbp=fb.0.${Date.now()}.1234567890; Path=/; Max-Age=7776000; SameSite=Lax` });
     }
@@ -254,16 +265,17 @@ const quantile = (xs, q) => [...xs].sort((a, b) => a - b)[Math.round((xs.length 
 const median = (xs) => quantile(xs, 0.5);
 const fmt = (x) => `${x.toFixed(2)} ms`;
 
-const server = await serve();
-const origin = `http://127.0.0.1:${server.address().port}`;
+const servers = await Promise.all(BUILDS.map(serve));
+const [origin, otherOrigin] = servers.map((s) => `http://127.0.0.1:${s.address().port}`);
 const tagged = [];
+const other = [];
 const plain = [];
 const retried = [];
 /** One visit's figures; a visit whose trace lacks the module is made again (three times at most). */
-async function measured(path) {
+async function measured(at, path) {
   for (let attempt = 1; ; attempt++) {
     try {
-      return measure(tasksOf(await visit(origin, path), path));
+      return measure(tasksOf(await visit(at, path), path));
     } catch (e) {
       if (!(e instanceof Missing) || attempt === 3) throw e;
       retried.push(e.message);
@@ -272,29 +284,34 @@ async function measured(path) {
 }
 try {
   for (let i = 0; i < RUNS; i++) {
-    tagged.push(await measured('/tagged'));
-    plain.push(await measured('/plain'));
+    tagged.push(await measured(origin, '/tagged'));
+    if (otherOrigin) other.push(await measured(otherOrigin, '/tagged'));
+    plain.push(await measured(origin, '/plain'));
   }
 } finally {
-  server.close();
+  for (const s of servers) s.close();
 }
 
 // Each figure is a median over the visits; an A/B figure is the median with the tag less the
 // median without (visits are independent: pairing them would only add both arms' noise).
 const figure = (k, runs = tagged) => median(runs.map((r) => r[k]));
-const ab = (k) => figure(k) - figure(k, plain);
+const ab = (k, runs = tagged) => figure(k, runs) - figure(k, plain);
 // Each row in wall time (the budget's measure) and in the main thread's own CPU time.
 const both = (f) => [f(''), f('Cpu')];
-const rest = (c) => ab('load' + c) - figure('loader' + c) - figure('start' + c) - figure('warmUp' + c);
-const rows = [
-  ['loader (t.js evaluation)', both((c) => figure('loader' + c)), BUDGET.loader],
-  ['wasm start (fetch, module script, compile, instantiate, start)', both((c) => figure('start' + c)), BUDGET.start],
-  ['submission, first on the page (A/B)', both((c) => ab('first' + c)), BUDGET.submission],
-  ['submission, a later one (A/B)', both((c) => ab('later' + c)), BUDGET.submission],
-  ['rest of the load: page view, files received (A/B, less the above)', both(rest)],
-  ['idle warm-up', both((c) => figure('warmUp' + c))],
-  ['consent poll, one tick', both((c) => figure('poll' + c))],
-];
+const rowsOf = (runs) => {
+  const own = (c) => (k) => figure(k + c, runs);
+  const rest = (c) => ab('load' + c, runs) - own(c)('loader') - own(c)('start') - own(c)('warmUp');
+  return [
+    ['loader (t.js evaluation)', both((c) => own(c)('loader')), BUDGET.loader],
+    ['wasm start (fetch, module script, compile, instantiate, start)', both((c) => own(c)('start')), BUDGET.start],
+    ['submission, first on the page (A/B)', both((c) => ab('first' + c, runs)), BUDGET.submission],
+    ['submission, a later one (A/B)', both((c) => ab('later' + c, runs)), BUDGET.submission],
+    ['rest of the load: page view, files received (A/B, less the above)', both(rest)],
+    ['idle warm-up', both((c) => own(c)('warmUp'))],
+    ['consent poll, one tick', both((c) => own(c)('poll'))],
+  ];
+};
+const rows = rowsOf(tagged);
 console.log(`browser module main-thread time, headless Chromium without DevTools, median of ${RUNS} first visits each way`);
 console.log(`  ${''.padEnd(64)} ${'wall'.padStart(9)} ${'CPU'.padStart(9)}`);
 for (const [name, [wall, cpu], budget] of rows) {
@@ -309,3 +326,12 @@ const spread = (k, runs) => {
 const arms = (k) => `${spread(k, tagged)} with the tag, ${spread(k, plain)} without`;
 if (retried.length) console.log(`  (visits made again: ${retried.join('; ')})`);
 console.log(`  (stretches: load ${arms('load')}; first submission ${arms('first')}; later ${arms('later')}; the page view's own task ${fmt(figure('begin'))})`);
+if (other.length) {
+  console.log(`this build against ${BUILDS[1].dist} (${BUILDS[1].moduleName}), its visits between these, wall (CPU)`);
+  const theirs = rowsOf(other);
+  for (const [i, [name, [wall, cpu]]] of rows.entries()) {
+    const [, [w, c]] = theirs[i];
+    console.log(`  ${name.padEnd(64)} ${fmt(wall).padStart(9)} (${cpu.toFixed(2)})  against ${fmt(w).padStart(9)} (${c.toFixed(2)})`);
+  }
+  console.log(`  (stretches with the tag: first submission ${spread('first', tagged)} against ${spread('first', other)}; later ${spread('later', tagged)} against ${spread('later', other)})`);
+}
