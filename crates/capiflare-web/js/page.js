@@ -687,7 +687,9 @@ function outcome(form, before) {
 
 /** A submitted form, until `afterSubmit` ends the watch of one that navigates: within a few
  * seconds, its `outcome` against what it showed `before` the submit; an error message means
- * nothing. Returns what ends it: whether it was still on. */
+ * nothing. A later submit of the form ends it too: while the earlier one has no outcome (a double
+ * click, a resend while the answer is slow), the two are one conversion, with the later fields.
+ * Returns what ends it: whether it was still on. */
 function watch(form, user, before) {
   let done = false;
   let timer = 0;
@@ -707,7 +709,11 @@ function watch(form, user, before) {
     // The core marks an outcome that is no conversion with a leading `-`.
     if (verdict[0] != '-') formConversion(user);
   };
+  const end = (why) => !done && (stop(why), true);
+  const earlier = watching.get(form);
   watching.set(form, check);
+  check.end = end;
+  if (earlier) earlier.end(DEBUG && 'form: submitted again, the earlier watch ends');
   // At most one check per SETTLE_MS, once the browser has laid the change out: a page that
   // changes all the time (a carousel, a spinner) would otherwise have its layout forced at every
   // change for the whole window.
@@ -719,7 +725,7 @@ function watch(form, user, before) {
   setTimeout(safe(() => done || stop(DEBUG && 'form: no success signal')), +SEL[9]);
   // What the page's submit handlers change is observed (they run after the capture listener that
   // starts this): no check until then.
-  return () => !done && (stop(), true);
+  return end;
 }
 
 /** A builder's event (`SEL[8]`) at a watched form, or at an element around it (older Contact
