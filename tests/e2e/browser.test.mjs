@@ -225,6 +225,27 @@ describe('plain forms', () => {
     await p.close();
   });
 
+  test('a form that navigates, sent again before the next page has come (a double click): one Lead', async () => {
+    const p = await visit('/lead');
+    await p.page.route(/\/thanks/, async (route) => {
+      await delay(1000);
+      await route.continue();
+    });
+    await p.page.fill('#cb-name', 'Ann Lee');
+    await p.page.fill('#cb-email', 'ann@example.org');
+    // Two clicks 200 ms apart, while the next page is on its way.
+    await p.page.evaluate(() => new Promise((done) => {
+      const button = document.querySelector('#callback button[type=submit]');
+      button.click();
+      setTimeout(() => done(button.click()), 200);
+    }));
+    await p.page.waitForURL(/\/thanks/);
+    const { record } = await oneConversion(p);
+    assert.deepEqual(record.payload.user_data.em, [sha256('ann@example.org')]);
+    noErrors(p);
+    await p.close();
+  });
+
   test('an invalid submission gives nothing (AJAX form showing an error, navigating form blocked)', async () => {
     const p = await visit('/lead');
     await p.page.fill('#email', 'not-an-email');
@@ -256,10 +277,17 @@ describe('plain forms', () => {
 
   test('an AJAX form sent twice before its answer (a double click): one Lead, with the fields of the later submit', async () => {
     const p = await visit('/lead');
-    await p.page.fill('#email', 'first@example.com');
-    await p.page.click('#lead button[type=submit]');
-    await p.page.fill('#email', 'Second@Example.com');
-    await p.page.click('#lead button[type=submit]');
+    // Two clicks 100 ms apart, the second with the email corrected; the site answers 300 ms after each.
+    await p.page.evaluate(() => new Promise((done) => {
+      const email = document.getElementById('email');
+      const button = document.querySelector('#lead button[type=submit]');
+      email.value = 'first@example.com';
+      button.click();
+      setTimeout(() => {
+        email.value = 'Second@Example.com';
+        done(button.click());
+      }, 100);
+    }));
     await p.page.waitForSelector('#lead-success:not([hidden])');
     const { record } = await oneConversion(p);
     assert.deepEqual(record.payload.user_data.em, [sha256('second@example.com')]);

@@ -51,6 +51,9 @@ let urlE = '';
 let SEL = [];
 // The AJAX forms being watched: form → its check.
 const watching = new Map();
+// Forms whose submit navigated: form → when. Another submit within the watch's window, before the
+// page has gone (a double click), is the same conversion.
+const navigated = new WeakMap();
 // Consent: explicit and TCF signals ('granted', 'denied' or '' for none), whether the TCF CMP is
 // listened to, the last decision, whether a signal granted, whether the last evaluation saw a
 // consent platform's global, whether the first `allow` has happened, conversions held until
@@ -592,6 +595,7 @@ function excluded(el) {
 function onSubmit(ev) {
   const form = ev.target;
   if (!(form instanceof HTMLFormElement)) return;
+  if (now() - navigated.get(form) < +SEL[9]) return DEBUG && log('form: submitted again as the page leaves, the same conversion');
   if (within(form, SEL[0])) return DEBUG && log("form: a builder's, its own event decides");
   const why = excluded(form);
   if (why) return DEBUG && log(why);
@@ -658,6 +662,7 @@ function afterSubmit(ev, form, user, end) {
   if (!end()) return;
   if (form.checkValidity()) {
     DEBUG && log('form: submitted, navigating');
+    navigated.set(form, now());
     formConversion(user);
   } else DEBUG && log('form: invalid');
 }
