@@ -49,7 +49,7 @@ let urlE = '';
 // Calendly's booking event, Typeform's submission type, builders' events that settle an AJAX
 // form, how long an AJAX form is watched (ms)], from the core (src/lib.rs `selectors`).
 let SEL = [];
-// The AJAX forms being watched: form → its check.
+// The submitted forms being watched: form → its check (whose `end` ends the watch).
 const watching = new Map();
 // Forms whose submit navigated: form → when. Another submit within the watch's window, before the
 // page has gone (a double click), is the same conversion.
@@ -658,7 +658,7 @@ function layout(el) {
  * outcome. */
 function afterSubmit(ev, form, user, end) {
   if (ev.defaultPrevented) return DEBUG && log('form: AJAX, waiting for success');
-  // Ended already: a builder's own event has decided.
+  // Ended already: a builder's own event has decided, or a later submit of the form took over.
   if (!end()) return;
   if (form.checkValidity()) {
     DEBUG && log('form: submitted, navigating');
