@@ -60,13 +60,17 @@ fn answer(args: &JsValue) -> String {
     call(args).as_string().expect("every answer is a string")
 }
 
-/// The module's functions, called as the page calls them: `call([index, ...arguments])`, the
-/// index of the name in `NAMES` (as the page driver's build writes it).
+/// The index of a function's name in `NAMES`, as the page driver's build writes it.
+fn index(name: &str) -> JsValue {
+    let at = NAMES.iter().position(|n| *n == name).expect("listed");
+    JsValue::from_f64(at as f64)
+}
+
+/// The module's functions, called as the page calls them: `call([index, ...arguments])`.
 macro_rules! functions {
     ($($name:ident),*) => {$(
         fn $name(arguments: &JsValue) -> String {
-            let index = NAMES.iter().position(|n| *n == stringify!($name)).expect("listed");
-            let all = js_sys::Array::of1(&JsValue::from_f64(index as f64));
+            let all = js_sys::Array::of1(&index(stringify!($name)));
             if let Some(list) = arguments.dyn_ref::<js_sys::Array>() {
                 return answer(&all.concat(list));
             }
@@ -97,9 +101,8 @@ fn parts(answer: &str) -> Vec<&str> {
 #[wasm_bindgen_test]
 fn a_call_names_its_function_by_index() {
     assert_eq!(explicit(&args(&[s("grant")])), "granted");
-    let explicit_at = NAMES.iter().position(|n| *n == "explicit").expect("listed");
-    let at = |index: JsValue| answer(&args(&[index, s("grant")]));
-    assert_eq!(at(n(explicit_at as f64)), "granted");
+    let at = |first: JsValue| answer(&args(&[first, s("grant")]));
+    assert_eq!(at(index("explicit")), "granted");
     for other in [
         n(NAMES.len() as f64),
         n(-1.0),
