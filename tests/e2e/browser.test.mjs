@@ -246,6 +246,32 @@ describe('plain forms', () => {
     await p.close();
   });
 
+  test('a form that navigates, sent again after coming back to its page (back/forward cache): a second Lead', async () => {
+    const p = await openPage(stack);
+    // Every page of the visit says whether it came back from the cache (a reloaded one: false).
+    await p.context.addInitScript(() => addEventListener('pageshow', (e) => { window.restored = e.persisted; }));
+    await p.page.goto(`${stack.origin}/lead`);
+    await moduleReady(p.page);
+    await p.page.fill('#cb-name', 'Ann Lee');
+    await p.page.fill('#cb-email', 'ann@example.org');
+    await Promise.all([p.page.waitForURL(/\/thanks/), p.page.click('#callback button[type=submit]')]);
+    await eventually(() => p.tracks('Lead').length === 1, 10_000, 'the first Lead');
+    // A page restored from the cache fires no load event.
+    await p.page.goBack({ waitUntil: 'commit' });
+    await p.page.waitForFunction(() => window.restored !== undefined);
+    assert.equal(await p.page.evaluate(() => window.restored), true, 'the page came back from the cache');
+    // Within the watch's window after the first send: a new send all the same.
+    await p.page.fill('#cb-email', 'ann.lee@example.org');
+    await Promise.all([p.page.waitForURL(/\/thanks/), p.page.click('#callback button[type=submit]')]);
+    await eventually(() => p.tracks('Lead').length === 2, 10_000, 'the second Lead');
+    const ids = p.tracks('Lead').map((t) => t[3].eventID);
+    assert.notEqual(ids[0], ids[1]);
+    const { records } = await eventually(() => stack.stored(ids[1]), 10_000, 'the second stored event');
+    assert.deepEqual(records[0].payload.user_data.em, [sha256('ann.lee@example.org')]);
+    noErrors(p);
+    await p.close();
+  });
+
   test('an invalid submission gives nothing (AJAX form showing an error, navigating form blocked)', async () => {
     const p = await visit('/lead');
     await p.page.fill('#email', 'not-an-email');

@@ -75,7 +75,10 @@ export async function startStack(vars = {}) {
     secrets: { CAPIFLARE_API_KEY: API_KEY },
   });
   workerPort = worker.port;
-  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
+  // With the back/forward cache a visitor's browser has (Playwright turns it off by default).
+  const browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS, ignoreDefaultArgs: ['--disable-back-forward-cache'],
+  });
   return {
     origin,
     builder,

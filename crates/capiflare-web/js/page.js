@@ -52,8 +52,9 @@ let SEL = [];
 // The submitted forms being watched: form → its check (whose `end` ends the watch).
 const watching = new Map();
 // Forms whose submit navigated: form → when. Another submit within the watch's window, before the
-// page has gone (a double click), is the same conversion.
-const navigated = new WeakMap();
+// page has gone (a double click), is the same conversion; once it has gone (to come back from the
+// back/forward cache), a new one.
+let navigated = new WeakMap();
 // Consent: explicit and TCF signals ('granted', 'denied' or '' for none), whether the TCF CMP is
 // listened to, the last decision, whether a signal granted, whether the last evaluation saw a
 // consent platform's global, whether the first `allow` has happened, conversions held until
@@ -161,7 +162,13 @@ export function start(config, script, queue) {
   w.addEventListener('hs-form-event:on-submission:success', safe(onHubspotV4));
   // A page left before the landing's cookie call is answered sends what waits for it now, with the
   // cookies it holds: fetchLater and beacons still leave as it unloads.
-  w.addEventListener('pagehide', safe(flush));
+  w.addEventListener(
+    'pagehide',
+    safe(() => {
+      navigated = new WeakMap();
+      flush();
+    }),
+  );
   for (const type of SEL[8].split(' ')) w.addEventListener(type, safe(onFormEvent), true);
   setTimeout(safe(() => begin(queued)), 0);
 }
