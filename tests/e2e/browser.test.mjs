@@ -95,6 +95,26 @@ describe('landing', () => {
     await p.close();
   });
 
+  test("a _fbp a script wrote (Safari keeps it 7 days at most) is written again by the worker, unchanged, for 90 days", async () => {
+    const p = await openPage(stack);
+    const fbp = 'fb.0.1795000000000.1234567890';
+    const inAnHour = Math.floor(Date.now() / 1000) + 3600;
+    await p.context.addCookies([{ name: '_fbp', value: fbp, url: stack.origin, expires: inAnHour }]);
+    await p.page.goto(`${stack.origin}/lead`);
+    await moduleReady(p.page);
+    await oneConversion(p, 'PageView');
+    const cookie = await eventually(async () => {
+      const found = (await p.context.cookies()).find((x) => x.name === '_fbp');
+      return found.expires > inAnHour && found;
+    }, 10_000, 'the cookie written again');
+    assert.equal(cookie.value, fbp);
+    assert.ok(cookie.expires > Date.now() / 1000 + 89 * 86400, '90 days from now');
+    // By the PageView's POST e (sent with fetchLater): the landing had nothing to write.
+    assert.deepEqual(p.calls.filter((c) => c.route === 'c'), []);
+    noErrors(p);
+    await p.close();
+  });
+
   /** The lead page (`?query`), its landing's POST c sent and never answered. */
   async function leadPageUnanswered(query = '') {
     const p = await openPage(stack);

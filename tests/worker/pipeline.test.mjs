@@ -241,6 +241,33 @@ test('POST c sets first-party _fbc/_fbp, keeps the fbclid case, last click wins,
   assert.equal((await second.json()).fbp, fbp);
 });
 
+test('POST e writes the valid _fbc/_fbp it was sent again, as they are, only once it has stored the event', async () => {
+  const fbc = 'fb.0.1795000000000.AbC-x_1';
+  const fbp = 'fb.0.1795000000000.42';
+  const lead = (extra = {}) => ({ ...extra, events: [{ event_name: 'Lead', event_id: randomUUID(), event_source_url: 'https://shop.example/', user: { email: sha('x@example.com') } }] });
+  const written = (res) => res.headers.getSetCookie();
+  const stored = await browser(lead(), { cookie: `a=1; _fbc=${fbc}; _fbp=${fbp}` });
+  assert.equal(stored.status, 202);
+  assert.deepEqual(written(stored), [
+    `_fbc=${fbc}; Max-Age=7776000; Path=/; SameSite=Lax`,
+    `_fbp=${fbp}; Max-Age=7776000; Path=/; SameSite=Lax`,
+  ]);
+  // Written for another domain (index 1, not this host-only 0), or not valid: left alone.
+  const other = await browser(lead(), { cookie: `_fbc=fb.1.1795000000000.AbC; _fbp=fb.0.1795000000000.4x2` });
+  assert.equal(other.status, 202);
+  assert.deepEqual(written(other), []);
+  // Nothing stored, nothing written: GPC, consent denied, a refused body.
+  for (const [body, headers, status] of [
+    [lead(), { 'sec-gpc': '1' }, 204],
+    [lead({ consent: 'denied' }), {}, 204],
+    [{ events: [{ event_name: 'Lead', event_id: randomUUID(), event_source_url: 'https://shop.example/', user: { email: 'raw@example.com' } }] }, {}, 400],
+  ]) {
+    const res = await browser(body, { cookie: `_fbc=${fbc}; _fbp=${fbp}`, ...headers });
+    assert.equal(res.status, status);
+    assert.deepEqual(written(res), []);
+  }
+});
+
 test('bad input gets a stable error code and stores nothing', async () => {
   const cases = [
     [await api('{not json'), 400, 'body_invalid'],

@@ -347,6 +347,34 @@ pub fn read(cookies: &str, name: &str) -> Option<String> {
     })
 }
 
+/// What the worker writes again when it stores a browser's event, from the request's `Cookie`
+/// header: each of `_fbc` and `_fbp` that is valid and was written for the worker's cookie domain
+/// (its subdomain index is that domain's, `subdomain_index`), byte for byte. That refreshes its
+/// 90-day expiry without altering it (DESIGN.md section 5), as Meta's server parameter builder
+/// does on every request, and makes a cookie a script wrote (the Pixel's own `_fbp`, or the
+/// page's fallback), which Safari keeps 7 days at most, a first-party HTTP cookie. A name the
+/// header holds twice (cookies set for different domains) is left alone: which of the two the page
+/// reads is the browser's order, and writing one could leave the other in front.
+// Only the worker calls it. `#[inline]` has it compiled where it is called, so the page's wasm,
+// built from this crate too, stays as it was: compiled here, it changed how the crate's other
+// functions were inlined, and the wasm by 109 bytes.
+#[must_use]
+#[inline]
+pub fn refresh(cookies: &str, subdomain_index: u8) -> CookiePlan {
+    let again = |name, parse: fn(&str) -> Result<FbCookie, Error>| {
+        let value = read(cookies, name)?;
+        let written_here = parse(&value).ok()?.subdomain_index == subdomain_index.min(2);
+        let named = text::split(cookies, b';')
+            .filter(|pair| text::split_once_at(pair, b'=').is_some_and(|(k, _)| k.trim() == name))
+            .count();
+        (written_here && named == 1).then_some(value)
+    };
+    CookiePlan {
+        fbc: again("_fbc", parse_fbc),
+        fbp: again("_fbp", parse_fbp),
+    }
+}
+
 /// The text that writes a first-party `_fbc`/`_fbp` cookie: the same string serves a
 /// `Set-Cookie` header and `document.cookie`. Not HttpOnly: the Pixel and the module read them.
 /// `domain` `None` makes a host-only cookie (localhost, IP hosts).
@@ -405,6 +433,36 @@ mod tests {
             set_cookie("_fbp", "v", None, false),
             "_fbp=v; Max-Age=7776000; Path=/; SameSite=Lax"
         );
+    }
+
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+    fn refresh_writes_valid_cookies_of_this_domain_again() {
+        let fbc = "fb.1.1700000000000.AbC-x_1.AQYCAQAA";
+        let fbp = "fb.1.1700000000000.1234567890";
+        let plan = |header: &str, index| {
+            let p = refresh(header, index);
+            (p.fbc, p.fbp)
+        };
+        let both = (Some(fbc.to_owned()), Some(fbp.to_owned()));
+        assert_eq!(plan(&format!("a=1; _fbc={fbc}; _fbp={fbp}"), 1), both);
+        // Another domain's (index), an invalid one, an absent one: nothing.
+        assert_eq!(plan(&format!("_fbc={fbc}; _fbp={fbp}"), 2), (None, None));
+        assert_eq!(plan(&format!("_fbc={fbc}; _fbp={fbp}"), 0), (None, None));
+        assert_eq!(
+            plan(&format!("_fbc=fb.1.17.AbC; _fbp={fbp}"), 1),
+            (None, both.1.clone())
+        );
+        assert_eq!(
+            plan("_fbp=fb.1.1700000000000.12a; x=fb.1.1700000000000.1", 1),
+            (None, None)
+        );
+        // An index above 2 is written as 2, as the cookies are built.
+        let deep = "fb.2.1700000000000.42";
+        assert_eq!(plan(&format!("_fbp={deep}"), 3).1.as_deref(), Some(deep));
+        // Twice in the header: neither is written.
+        let twice = format!("_fbc={fbc}; _fbp={fbp}; _fbp=fb.1.1700000000001.7");
+        assert_eq!(plan(&twice, 1), (both.0, None));
     }
 
     #[cfg_attr(not(target_arch = "wasm32"), test)]

@@ -79,7 +79,10 @@ pub(crate) async fn browser(mut req: Request, env: &Env, settings: &Settings) ->
         country: country.as_deref(),
         region: region.as_deref(),
     };
-    let reply = run(env, settings, &request, "browser").await?;
+    let mut reply = run(env, settings, &request, "browser").await?;
+    if reply.status_code() == 202 {
+        crate::cookies::refresh(&req, &mut reply, settings)?;
+    }
     http::with_cors(reply, &call.origin)
 }
 
