@@ -80,6 +80,7 @@ pub(crate) async fn browser(mut req: Request, env: &Env, settings: &Settings) ->
         region: region.as_deref(),
     };
     let mut reply = run(env, settings, &request, "browser").await?;
+    // Stored (consent allowed it): the cookies the page sent it with, written again.
     if reply.status_code() == 202 {
         crate::cookies::refresh(&req, &mut reply, settings)?;
     }
