@@ -120,7 +120,10 @@ function serve({ dist, wasmName, moduleName }) {
       return send('application/json', '{}', { 'Set-Cookie': `_fbp=fb.0.${Date.now()}.1234567890; Path=/; Max-Age=7776000; SameSite=Lax` });
     }
     if (path === '/capi/e') {
-      res.writeHead(202, { 'Content-Type': 'application/json' });
+      // The worker writes the cookies an event it stores was sent with again (its refresh).
+      const fbp = /(?:^|;\s*)_fbp=([^;]*)/.exec(req.headers.cookie ?? '')?.[1];
+      const refresh = fbp ? { 'Set-Cookie': `_fbp=${fbp}; Path=/; Max-Age=7776000; SameSite=Lax` } : {};
+      res.writeHead(202, { 'Content-Type': 'application/json', ...refresh });
       return res.end('{}');
     }
     if (path === '/done') {
