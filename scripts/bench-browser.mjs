@@ -116,14 +116,13 @@ function serve({ dist, wasmName, moduleName }) {
     if (path === '/capi/t.js') return send('text/javascript', t);
     if (path === `/capi/${moduleName}`) return send('text/javascript', readFileSync(join(dist, moduleName)));
     if (path === `/capi/${wasmName}`) return send('application/wasm', readFileSync(join(dist, wasmName)));
-    if (path === '/capi/c') {
-      return send('application/json', '{}', { 'Set-Cookie': `_fbp=fb.0.${Date.now()}.1234567890; Path=/; Max-Age=7776000; SameSite=Lax` });
-    }
+    // The worker's `_fbp` (the page has no fbclid, so no `_fbc`), as its Set-Cookie writes it.
+    const fbpCookie = (value) => ({ 'Set-Cookie': `_fbp=${value}; Path=/; Max-Age=7776000; SameSite=Lax` });
+    if (path === '/capi/c') return send('application/json', '{}', fbpCookie(`fb.0.${Date.now()}.1234567890`));
     if (path === '/capi/e') {
       // The worker writes the cookies an event it stores was sent with again (its refresh).
       const fbp = /(?:^|;\s*)_fbp=([^;]*)/.exec(req.headers.cookie ?? '')?.[1];
-      const refresh = fbp ? { 'Set-Cookie': `_fbp=${fbp}; Path=/; Max-Age=7776000; SameSite=Lax` } : {};
-      res.writeHead(202, { 'Content-Type': 'application/json', ...refresh });
+      res.writeHead(202, { 'Content-Type': 'application/json', ...(fbp ? fbpCookie(fbp) : {}) });
       return res.end('{}');
     }
     if (path === '/done') {
