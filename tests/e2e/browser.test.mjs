@@ -372,6 +372,25 @@ describe('plain forms', () => {
     await p.close();
   });
 
+  test("fields named only by their labels: a label elsewhere on the page, a wrapping one, and a control's first label", async () => {
+    const p = await custom('<script async src="/capi/t.js" data-debug></script>', `
+<label for="f1">E-mail</label>
+<form id="plain"><input id="f1" name="field_1" value="Jo.Label@Example.com">
+<label>Telefon <input name="field_2" value="+49 30 1234567"></label>
+<label for="f3">First name</label><input id="f3" name="field_3" value="Jo"><label for="f3">Last name (as on your ID)</label>
+<button>Send</button></form>
+<p id="done" hidden>Thank you!</p>
+<script>document.getElementById('plain').addEventListener('submit', (e) => { e.preventDefault(); setTimeout(() => { document.getElementById('done').hidden = false; }, 50); });</script>`);
+    await p.page.click('#plain button');
+    const user = (await oneConversion(p)).record.payload.user_data;
+    assert.deepEqual(user.em, [sha256('jo.label@example.com')]);
+    assert.deepEqual(user.ph, [sha256('49301234567')]);
+    assert.deepEqual(user.fn, [sha256('jo')], 'a control with two labels takes its first');
+    assert.equal(user.ln, undefined);
+    noErrors(p);
+    await p.close();
+  });
+
   test('excluded forms give nothing (data-capiflare-exclude, and EXCLUDED_FORMS)', async () => {
     const p = await visit('/lead');
     for (const [form, input, email] of [['#newsletter', '#nl-email', 'news@example.com'], ['#subscribe', '#sub-email', 'updates@example.com']]) {

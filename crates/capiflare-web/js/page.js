@@ -615,10 +615,11 @@ function onSubmit(ev) {
   setTimeout(safe(() => afterSubmit(ev, form, user, end)), 0);
 }
 
-/** The label text of a control: its `<label>`, `aria-label`, `aria-labelledby`, placeholder or
- * title. */
-function labelOf(el) {
-  if (el.labels && el.labels[0]) return text(el.labels[0]);
+/** The label text of a control: its `<label>` (the first of the document's `labels` whose control
+ * it is), `aria-label`, `aria-labelledby`, placeholder or title. */
+function labelOf(el, labels) {
+  const label = labels.get(el);
+  if (label) return text(label);
   if (el.hasAttribute('aria-label')) return attr(el, 'aria-label');
   const by = el.hasAttribute('aria-labelledby') && d.getElementById(attr(el, 'aria-labelledby'));
   if (by) return text(by);
@@ -629,13 +630,17 @@ function labelOf(el) {
 function readForm(form) {
   const facts = [];
   const els = [];
+  // Each control's label from one pass over the document's labels: a control's own `labels` walks
+  // the document to its end for each control without one.
+  // The last set wins, so the labels go in reverse: a control's is its first in document order.
+  const labels = new Map(Array.from(d.getElementsByTagName('label'), (label) => [label.control, label]).reverse());
   for (const el of Array.from(form.elements)) {
     const type = str(el.type);
     if (!type || type == 'fieldset' || type == 'output') continue;
     const parent = el.parentElement;
     const flags = (attr(el, 'tabindex').trim().startsWith('-') ? 1 : 0) | (within(el, '[aria-hidden="true"]') ? 2 : 0) | (el.checked === true ? 4 : 0);
     // One string per control: each string crossing into the wasm is a round trip of its own.
-    facts.push([type, attr(el, 'name'), attr(el, 'id'), attr(el, 'autocomplete'), labelOf(el), str(el.className) + ' ' + str(parent && parent.className), flags, str(el.value)].join(SEP));
+    facts.push([type, attr(el, 'name'), attr(el, 'id'), attr(el, 'autocomplete'), labelOf(el, labels), str(el.className) + ' ' + str(parent && parent.className), flags, str(el.value)].join(SEP));
     els.push(el);
   }
   let answer = core('form', facts, now());
