@@ -391,6 +391,37 @@ describe('plain forms', () => {
     await p.close();
   });
 
+  // After the submit, only what the page changes is looked at again: a message shown by a change
+  // around the form's surroundings, or inside the message's own markup, must still be seen.
+  const shownBy = {
+    'a class on the body': ['<style>.form-success{display:none} body.sent .form-success{display:block}</style>', "document.body.classList.add('sent')", '<p class="form-success">Thank you!</p>'],
+    "text in a message's inner element": ['', "document.querySelector('.thanks-box span').textContent = 'We got it.'", '<div class="thanks-box"><span></span></div>'],
+  };
+  for (const [what, [style, show, markup]] of Object.entries(shownBy)) {
+    test(`an AJAX form whose success message is shown by ${what}: one Lead`, async () => {
+      const p = await custom(`${style}<script async src="/capi/t.js" data-debug></script>`, `
+<div id="wrap"><form id="f"><input name="email" type="email" value="shown@example.com"><button>Send</button></form>${markup}</div>
+<script>document.getElementById('f').addEventListener('submit', (e) => { e.preventDefault(); setTimeout(() => { ${show}; }, 100); });</script>`);
+      await p.page.click('#f button');
+      const { record } = await oneConversion(p);
+      assert.deepEqual(record.payload.user_data.em, [sha256('shown@example.com')]);
+      noErrors(p);
+      await p.close();
+    });
+  }
+
+  test('a message shown before the submit and rendered again with the same text is no success', async () => {
+    const p = await custom('<script async src="/capi/t.js" data-debug></script>', `
+<div><form id="f"><input name="email" type="email" value="again@example.com"><button>Send</button></form><p role="status" id="s">Fill in the form</p></div>
+<script>document.getElementById('f').addEventListener('submit', (e) => { e.preventDefault();
+  setTimeout(() => { const s = document.getElementById('s'); s.replaceChildren(document.createTextNode('Fill in the form')); s.className = 'again'; }, 100); });</script>`);
+    await p.page.click('#f button');
+    await nothingFires(p);
+    assert.ok(p.logs.some((l) => l.includes('form: AJAX, waiting for success')), 'the submit was seen');
+    noErrors(p);
+    await p.close();
+  });
+
   test('excluded forms give nothing (data-capiflare-exclude, and EXCLUDED_FORMS)', async () => {
     const p = await visit('/lead');
     for (const [form, input, email] of [['#newsletter', '#nl-email', 'news@example.com'], ['#subscribe', '#sub-email', 'updates@example.com']]) {

@@ -205,7 +205,7 @@ function warmUp(rounds) {
     within(form, SEL[0]);
     excluded(form);
     readForm(form);
-    outcome(form, shownNow(form));
+    outcome(form, shownNow(form), [form]);
   }
   // Every field's normalization, once (a page's forms may not have them all).
   if (rounds == WARM_ROUNDS) hash(['email', 'warm.up@example.com', 'phone', '+1 650 555 1212', 'full_name', 'Warm Up', 'city', 'Menlo Park', 'state', 'California', 'zip', '94025', 'country', 'United States', 'date_of_birth', '1990-02-13', 'gender', 'female']);
@@ -680,23 +680,38 @@ function afterSubmit(ev, form, user, end) {
 }
 
 /** An AJAX form's success candidates, `[element, own]` each: the site's `data-capiflare-success`
- * elements (own) and the elements inside or beside the form that may report a result. */
-function candidates(form) {
+ * elements (own) and the elements inside or beside the form that may report a result; with
+ * `touched` (the nodes the page has changed since the submit), only those a change can have shown:
+ * in a changed node, or around one. Querying all that is beside a form is the one step whose cost
+ * grows with the page (1 ms on a landing page of 1,400 elements whose form sits in its body), so
+ * a submit pays it once, for what is shown before the page's handlers run. */
+function candidates(form, touched) {
   const custom = form.getAttribute('data-capiflare-success');
-  return [...(custom ? all(d, custom).map((e) => [e, true]) : []), ...all(form.parentElement || form, SEL[1]).map((e) => [e, false])];
+  const region = form.parentElement || form;
+  const found = new Set();
+  const add = (root) => all(root, SEL[1]).forEach((e) => found.add(e));
+  for (const node of touched || [region]) {
+    // The region itself, or a change around it (a class on the body), which can show anything in it.
+    if (node.contains(region)) add(region);
+    else if (region.contains(node)) {
+      add(node);
+      for (let e = node; e != region; e = e.parentNode) if (e.matches && e.matches(SEL[1])) found.add(e);
+    }
+  }
+  return [...(custom ? all(d, custom).map((e) => [e, true]) : []), ...[...found].map((e) => [e, false])];
 }
 
-/** The candidates shown now, with their text: `[element, text, own]` each. The text is read
- * first, once, so an empty candidate (a form's slot for a message to come) costs no computed
- * style. */
-const shownNow = (form) => candidates(form).map(([e, own]) => [e, text(e), own]).filter(([e, t]) => t && rendered(e));
+/** The candidates shown now (of those `touched` can have shown), with their text: `[element,
+ * text, own]` each. The text is read first, once, so an empty candidate (a form's slot for a
+ * message to come) costs no computed style. */
+const shownNow = (form, touched) => candidates(form, touched).map(([e, own]) => [e, text(e), own]).filter(([e, t]) => t && rendered(e));
 
 /** What an AJAX form reports now, as the core reads whether it is still shown and the candidates
- * shown that were not shown with that text `before`: `gone` or `shown` (success), `-error`, or
- * empty while it reports nothing. */
-function outcome(form, before) {
+ * shown that were not shown with that text `before` (of those the `touched` nodes can have shown):
+ * `gone` or `shown` (success), `-error`, or empty while it reports nothing. */
+function outcome(form, before, touched) {
   const facts = [];
-  for (const [el, t, own] of shownNow(form)) {
+  for (const [el, t, own] of shownNow(form, touched)) {
     if (!before.some(([b, bt]) => b === el && bt == t)) facts.push(attr(el, 'id') + ' ' + str(el.className), attr(el, 'role'), t, own ? '1' : '');
   }
   return core('outcome', form.isConnected && rendered(form), facts);
@@ -711,6 +726,8 @@ function watch(form, user, before) {
   let done = false;
   let timer = 0;
   let observer;
+  // What the page has changed since the submit: only there can a message have been shown.
+  const touched = new Set();
   const stop = (why) => {
     done = true;
     // Unless a later submit of the form has its own watch by now.
@@ -720,7 +737,7 @@ function watch(form, user, before) {
   };
   // With `type`, a builder's event at the form decides alone.
   const check = (type) => {
-    const verdict = !done && (type ? core('outcome', true, [], type) : outcome(form, before));
+    const verdict = !done && (type ? core('outcome', true, [], type) : outcome(form, before, touched));
     if (!verdict) return;
     stop(DEBUG && { gone: 'form: hidden or removed, success', shown: 'form: success shown', sent: "form: the builder's success event", '-error': 'form: error shown', '-failed': "form: the builder's failure event" }[verdict]);
     // The core marks an outcome that is no conversion with a leading `-`.
@@ -736,7 +753,10 @@ function watch(form, user, before) {
   // change for the whole window.
   const soon = () => timer || (timer = setTimeout(safe(() => ((timer = 0), check())), SETTLE_MS));
   try {
-    observer = new MutationObserver(soon);
+    observer = new MutationObserver((records) => {
+      for (const r of records) touched.add(r.target);
+      soon();
+    });
     observer.observe(d.documentElement, { childList: true, subtree: true, attributes: true, characterData: true });
   } catch (e) {}
   setTimeout(safe(() => done || stop(DEBUG && 'form: no success signal')), +SEL[9]);
