@@ -630,9 +630,9 @@ function labelOf(el, labels) {
 function readForm(form) {
   const facts = [];
   const els = [];
-  // Each control's label from one pass over the document's labels: a control's own `labels` walks
-  // the document to its end for each control without one.
-  // The last set wins, so the labels go in reverse: a control's is its first in document order.
+  // Each control's first label in document order, from one pass over the document's labels (a
+  // control's own `labels` walks the document to its end for each control without one); in
+  // reverse, as a Map keeps the last value given for a key.
   const labels = new Map(Array.from(d.getElementsByTagName('label'), (label) => [label.control, label]).reverse());
   for (const el of Array.from(form.elements)) {
     const type = str(el.type);
@@ -681,10 +681,10 @@ function afterSubmit(ev, form, user, end) {
 
 /** An AJAX form's success candidates, `[element, own]` each: the site's `data-capiflare-success`
  * elements (own) and the elements inside or beside the form that may report a result; with
- * `touched` (the nodes the page has changed since the submit), only those a change can have shown:
- * in a changed node, or around one. Querying all that is beside a form is the one step whose cost
- * grows with the page (1 ms on a landing page of 1,400 elements whose form sits in its body), so
- * a submit pays it once, for what is shown before the page's handlers run. */
+ * `touched` (the nodes the page has changed since the submit), only those a change can have
+ * shown: in a changed node, or around one. Querying all that is beside a form is the one step
+ * whose cost grows with the page (0.6 to 0.8 ms on a landing page of 1,400 elements whose form
+ * sits in its body), so a submit pays it once, for what is shown before the page's handlers run. */
 function candidates(form, touched) {
   const custom = form.getAttribute('data-capiflare-success');
   const region = form.parentElement || form;
