@@ -392,8 +392,7 @@ describe('plain forms', () => {
   });
 
   // After the submit, only what the page changes is looked at again: a message shown by a change
-  // around the form's surroundings, in the head, or inside the message's own markup, must still be
-  // seen.
+  // around the form, in the head, or inside the message's own markup, must still be seen.
   const shownBy = {
     'a class on the body': ['<style>.form-success{display:none} body.sent .form-success{display:block}</style>', "document.body.classList.add('sent')", '<p class="form-success">Thank you!</p>'],
     "text in a message's inner element": ['', "document.querySelector('.thanks-box span').textContent = 'We got it.'", '<div class="thanks-box"><span></span></div>'],
