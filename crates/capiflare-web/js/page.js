@@ -692,9 +692,12 @@ function candidates(form, touched) {
   const add = (root) => all(root, SEL[1]).forEach((e) => found.add(e));
   for (const node of touched || [region]) {
     // The region itself, or a change around it (a class on the body) or in the head (a
-    // stylesheet), which can show anything in it.
-    if (node.contains(region) || d.head.contains(node)) add(region);
-    else if (region.contains(node)) {
+    // stylesheet), which can show anything in it: all of it, once, holds every other node's.
+    if (node.contains(region) || d.head.contains(node)) {
+      add(region);
+      break;
+    }
+    if (region.contains(node)) {
       add(node);
       for (let e = node; e != region; e = e.parentNode) if (e.matches && e.matches(SEL[1])) found.add(e);
     }
