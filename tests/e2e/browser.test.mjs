@@ -423,6 +423,52 @@ describe('plain forms', () => {
     await p.close();
   });
 
+  // A visitor's focus in a form has what is beside it queried in idle time, and its submit uses
+  // that while the page has changed nothing the query reads; any such change, even one made in the
+  // submit's own task, has it queried again, so what was shown before the submit is no success.
+  const QUERIED = 'form: success candidates queried, all beside the form';
+  const focused = async (body) => {
+    const p = await custom('<script async src="/capi/t.js" data-debug></script>', `
+<div><form id="f"><input name="email" type="email" value="focus@example.com"><button>Send</button></form><p id="p">Welcome back</p></div>
+<script>document.getElementById('f').addEventListener('submit', (e) => { e.preventDefault(); setTimeout(() => { ${body} }, 100); });</script>`);
+    // Once the module has changed the page (Meta's script inserted, the PageView sent through it).
+    await eventually(() => p.tracks('PageView').length > 0, 5000, 'the PageView');
+    // A change after the module's warm-up (which queried it too): only the focus queries it again.
+    await p.page.evaluate(() => document.body.append(document.createElement('i')));
+    await p.page.focus('#f input');
+    await p.page.evaluate(() => new Promise((r) => requestIdleCallback(() => requestIdleCallback(r))));
+    return p;
+  };
+
+  test("after a visitor's focus in the form, its submit does not query all beside it again", async () => {
+    const p = await focused("document.getElementById('p').insertAdjacentHTML('afterend', '<p role=\"status\">Thank you!</p>');");
+    const queried = p.logs.filter((l) => l.includes(QUERIED)).length;
+    assert.ok(queried > 0, 'queried before the submit');
+    await p.page.evaluate(() => document.getElementById('f').requestSubmit());
+    await oneConversion(p);
+    // The submit's capture listener logs nothing; its next task tells the form is AJAX.
+    const submitted = p.logs.findIndex((l) => l.includes('form: AJAX, waiting for success'));
+    assert.equal(p.logs.slice(0, submitted).filter((l) => l.includes(QUERIED)).length, queried, 'the submit queried nothing beside the form');
+    noErrors(p);
+    await p.close();
+  });
+
+  const shownBefore = {
+    'a class given in an earlier task': [(p) => p.page.evaluate(() => { document.getElementById('p').className = 'done'; }), "document.body.appendChild(document.createElement('i'));"],
+    "an element added in the submit's own task": [() => {}, "document.body.classList.add('sent');", "document.getElementById('p').insertAdjacentHTML('afterend', '<p role=\"status\">Thanks for visiting</p>');"],
+  };
+  for (const [what, [change, after, inTask = '']] of Object.entries(shownBefore)) {
+    test(`a message shown after the visitor's focus by ${what}, then a change around the form after the submit: no Lead`, async () => {
+      const p = await focused(after);
+      await change(p);
+      await p.page.evaluate((js) => { new Function(js)(); document.getElementById('f').requestSubmit(); }, inTask);
+      await nothingFires(p);
+      assert.ok(p.logs.some((l) => l.includes('form: AJAX, waiting for success')), 'the submit was seen');
+      noErrors(p);
+      await p.close();
+    });
+  }
+
   test('excluded forms give nothing (data-capiflare-exclude, and EXCLUDED_FORMS)', async () => {
     const p = await visit('/lead');
     for (const [form, input, email] of [['#newsletter', '#nl-email', 'news@example.com'], ['#subscribe', '#sub-email', 'updates@example.com']]) {

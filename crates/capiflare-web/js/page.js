@@ -160,6 +160,8 @@ export function start(config, script, queue) {
   w.addEventListener('submit', safe(onSubmit), true);
   w.addEventListener('message', safe(onMessage));
   w.addEventListener('hs-form-event:on-submission:success', safe(onHubspotV4));
+  // A visitor in a form: what its submit will query is queried in idle time (see `whole`).
+  w.addEventListener('focusin', safe((ev) => ev.target.form && idle(() => candidates(ev.target.form))));
   // A page left before the landing's cookie call is answered sends what waits for it now, with the
   // cookies it holds: fetchLater and beacons still leave as it unloads.
   w.addEventListener(
@@ -208,7 +210,7 @@ function warmUp(rounds) {
     outcome(form, shownNow(form), [form]);
   }
   // Every field's normalization, once (a page's forms may not have them all).
-  if (rounds == WARM_ROUNDS) hash(['email', 'warm.up@example.com', 'phone', '+1 650 555 1212', 'full_name', 'Warm Up', 'city', 'Menlo Park', 'state', 'California', 'zip', '94025', 'country', 'United States', 'date_of_birth', '1990-02-13', 'gender', 'female']);
+  if (rounds == WARM_ROUNDS) hash(['email', 'w@example.com', 'phone', '+1 650 555 1212', 'full_name', 'Warm Up', 'city', 'Menlo Park', 'state', 'California', 'zip', '94025', 'country', 'United States', 'date_of_birth', '1990-02-13', 'gender', 'female']);
   JSON.stringify([core('outcome', true, ['', 'status', 'Thank you', '']), core('check_track', 'Lead'), core('source_url', location.href), core('browser_ids', d.cookie), core('standard', 'Lead'), newId()]);
   if (--rounds) idle(() => warmUp(rounds));
 }
@@ -679,6 +681,28 @@ function afterSubmit(ev, form, user, end) {
   } else DEBUG && log('form: invalid');
 }
 
+// A region's success candidates (see `candidates`), `[region, elements]`, as last queried whole,
+// while the page has added, removed or re-attributed nothing their selector reads (elements, `id`,
+// `class`, `role`): which elements they are is then the same, and whether they are shown is read
+// at each use. The first change ends it and the observer, so a busy page pays nothing more; a
+// visitor's focus in a form queries again, in idle time, what its submit would otherwise pay for.
+let known = [];
+const knownObserver = new MutationObserver(() => {
+  known = [];
+  knownObserver.disconnect();
+});
+
+/** All the success candidates in a form's region (its parent). */
+function whole(region) {
+  // A change the observer has not been told of yet (made in this task) counts too.
+  if (knownObserver.takeRecords().length || known[0] !== region) {
+    DEBUG && log('form: success candidates queried, all beside the form');
+    known = [region, all(region, SEL[1])];
+    knownObserver.observe(d.documentElement, { childList: true, subtree: true, attributeFilter: ['id', 'class', 'role'] });
+  }
+  return known[1];
+}
+
 /** An AJAX form's success candidates, `[element, own]` each: the site's `data-capiflare-success`
  * elements (own) and the elements inside or beside the form that may report a result; with
  * `touched` (the nodes the page has changed since the submit), only those a change can have
@@ -689,16 +713,16 @@ function candidates(form, touched) {
   const custom = form.getAttribute('data-capiflare-success');
   const region = form.parentElement || form;
   const found = new Set();
-  const add = (root) => all(root, SEL[1]).forEach((e) => found.add(e));
+  const add = (list) => list.forEach((e) => found.add(e));
   for (const node of touched || [region]) {
     // The region itself, or a change around it (a class on the body) or in the head (a
     // stylesheet), which can show anything in it: all of it, once, holds every other node's.
     if (node.contains(region) || d.head.contains(node)) {
-      add(region);
+      add(whole(region));
       break;
     }
     if (region.contains(node)) {
-      add(node);
+      add(all(node, SEL[1]));
       for (let e = node; e != region; e = e.parentNode) if (e.matches && e.matches(SEL[1])) found.add(e);
     }
   }
