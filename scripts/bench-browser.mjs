@@ -366,5 +366,5 @@ if (other.length) {
     const [, [w, c]] = theirs[i];
     console.log(`  ${name.padEnd(64)} ${fmt(wall).padStart(9)} (${cpu.toFixed(2)})  against ${fmt(w).padStart(9)} (${c.toFixed(2)})`);
   }
-  console.log(`  (stretches with the tag: first submission ${spread('first', tagged)} against ${spread('first', other)}; later ${spread('later', tagged)} against ${spread('later', other)})`);
+  console.log(`  (stretches with the tag: load ${spread('load', tagged)} against ${spread('load', other)}; first submission ${spread('first', tagged)} against ${spread('first', other)}; later ${spread('later', tagged)} against ${spread('later', other)})`);
 }
