@@ -481,6 +481,17 @@ describe('plain forms', () => {
     noErrors(p);
     await p.close();
   });
+
+  test('excluded forms give nothing in the production build too (no data-debug, no reason kept)', async () => {
+    const p = await custom('<script async src="/capi/t.js"></script>', ['<form id="a" data-capiflare-exclude>', '<form id="subscribe">'].map((open) => `
+${open}<input name="email" type="email" value="excluded@example.com"><button>Send</button></form><p class="success" hidden>Thanks!</p>`).join('') + `
+<script>for (const f of document.forms) f.addEventListener('submit', (e) => { e.preventDefault(); setTimeout(() => { f.nextElementSibling.hidden = false; }, 50); });</script>`);
+    for (const form of ['#a', '#subscribe']) await p.page.evaluate((sel) => document.querySelector(sel).requestSubmit(), form);
+    await nothingFires(p);
+    assert.ok(p.events('PageView').length > 0, 'the module runs');
+    noErrors(p);
+    await p.close();
+  });
 });
 
 describe("a builder's own events at a plain form (Contact Form 7)", () => {

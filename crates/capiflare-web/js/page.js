@@ -592,16 +592,16 @@ function send(ev, go) {
 
 // ---- plain forms ----
 
-/** Whether a form (the element `el` holding it; without one, only the path counts) never fires,
- * and why: `data-capiflare-exclude`, an `EXCLUDED_FORMS` selector, or the page's path in
- * `EXCLUDED_FORMS`. */
+/** Whether a form (the element `el` holding it; without one, only the path counts) never fires:
+ * truthy if so, and in debug mode why (`data-capiflare-exclude`, an `EXCLUDED_FORMS` selector, or
+ * the page's path in `EXCLUDED_FORMS`; the production build keeps no message). */
 function excluded(el) {
-  if (within(el, '[data-capiflare-exclude]')) return 'excluded: data-capiflare-exclude';
+  if (within(el, '[data-capiflare-exclude]')) return DEBUG ? 'excluded: data-capiflare-exclude' : 1;
   // The core's answer changes only with the path (a single-page app's navigation).
   if (exclusions[0] !== location.pathname) exclusions = [location.pathname, core('excluded', strings(cfg.excluded_forms), location.pathname)];
   const selectors = exclusions[1];
-  if (selectors == '/') return 'excluded: path in EXCLUDED_FORMS';
-  for (const s of selectors.split(SEP)) if (s && within(el, s)) return 'excluded: EXCLUDED_FORMS';
+  if (selectors == '/') return DEBUG ? 'excluded: path in EXCLUDED_FORMS' : 1;
+  for (const s of selectors.split(SEP)) if (s && within(el, s)) return DEBUG ? 'excluded: EXCLUDED_FORMS' : 1;
 }
 
 function onSubmit(ev) {
