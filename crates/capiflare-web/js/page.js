@@ -711,7 +711,9 @@ function whole(region) {
  * `touched` (the nodes the page has changed since the submit), only those a change can have
  * shown: in a changed node, or around one. Querying all that is beside a form is the one step
  * whose cost grows with the page (0.6 to 0.8 ms on a landing page of 1,400 elements whose form
- * sits in its body), so a submit pays it once, for what is shown before the page's handlers run. */
+ * sits in its body), so its answer is kept until the page changes what it reads (`whole`): the
+ * visitor's focus in the form has it queried in idle time, and a submit without one pays it, for
+ * what is shown before the page's handlers run. */
 function candidates(form, touched) {
   const custom = form.getAttribute('data-capiflare-success');
   const region = form.parentElement || form;
