@@ -29,8 +29,10 @@
 //                 issue 4; printed so nothing is hidden)
 //   warm-up       the idle callbacks until the first submission: those that run the submission's
 //                 code (compiled then rather than while the visitor waits), and the one after the
-//                 focus that queries the success candidates beside the form
-//   later focus   the idle callback after the focus before the later submission (the same query)
+//                 focus that prepares the submit (the success candidates beside the form, the
+//                 cookies)
+//   later focus   the idle callbacks between the two submissions' stretches: the one after the
+//                 focus before the later submission (the same preparing)
 //   consent poll  one tick of the once-a-second check for a consent platform, excluded from the
 //                 submissions' stretches
 //
@@ -274,7 +276,8 @@ function measure(run) {
     && t.inside.some((e) => ours(e) || e.name.startsWith('wasm.')));
   const idle = tasks.filter((t) => t.inside.some((e) => e.name === 'FireIdleCallback') && t.inside.some(ours));
   const before = idle.filter((t) => t.ts < at.submit1);
-  const later = idle.filter((t) => t.ts >= at.focus2 && t.ts < at.submit2);
+  // Those in a submission's stretch count there; those between the stretches, here.
+  const later = idle.filter((t) => t.ts >= at.reset && t.ts < at.submit2);
   const ticks = tasks.filter(poll);
   return {
     ...stretches,
@@ -339,8 +342,8 @@ const rowsOf = (runs) => {
     ['submission, first on the page (A/B)', both((c) => ab('first' + c, runs)), BUDGET.submission],
     ['submission, a later one (A/B)', both((c) => ab('later' + c, runs)), BUDGET.submission],
     ['rest of the load: page view, files received (A/B, less the above)', both(rest)],
-    ['idle warm-up (with the query after the first focus)', both((c) => own(c)('warmUp'))],
-    ['idle, the query after the later focus', both((c) => own(c)('focus'))],
+    ['idle warm-up (with the preparing after the first focus)', both((c) => own(c)('warmUp'))],
+    ['idle, later focus (between the submissions)', both((c) => own(c)('focus'))],
     ['consent poll, one tick', both((c) => own(c)('poll'))],
   ];
 };
